@@ -1,0 +1,120 @@
+//! A native stand-in for the WaAPI WhatsApp REST API (`/api/v1`), faithful to the live
+//! service's envelopes and quirks (or, on request, to the v1.6.0 spec's), with `/__fake` control
+//! endpoints for seeding, scanning, inspecting requests and injecting faults.
+//!
+//! Start it inside a test and talk real HTTP to it:
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let base = format!("http://{}", listener.local_addr()?);
+//! tokio::spawn(fake_waapi::serve(listener, fake_waapi::Config::default()));
+//! // GET {base}/api/v1/instances with `Authorization: Bearer fake-admin-token` …
+//! # Ok(()) }
+//! ```
+
+mod api;
+mod control;
+mod cors;
+pub mod envelope;
+mod faults;
+pub mod qr;
+mod recorder;
+mod server;
+mod state;
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use axum::middleware;
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use envelope::Envelopes;
+pub use state::{Permission, Permissions};
+
+/// The admin token seeded when no `--token` is given; it holds all four permissions.
+pub const ADMIN_TOKEN: &str = "fake-admin-token";
+/// The viewer token seeded when no `--token` is given; it may only read.
+pub const VIEWER_TOKEN: &str = "fake-viewer-token";
+
+/// How the fake behaves; fixed for the life of a server.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Bearer token → permissions.
+    pub tokens: HashMap<String, Permissions>,
+    /// Creating an instance beyond this many fails with 400.
+    pub instance_limit: usize,
+    /// How long each timed lifecycle step (booting, loading_screen, authenticated) lasts.
+    pub boot: Duration,
+    pub envelopes: Envelopes,
+    /// Requests per second per token; `None` means unlimited.
+    pub rate_limit: Option<u32>,
+}
+
+impl Default for Config {
+    /// What the binary runs with when given no flags: the admin and viewer tokens, 5 instances,
+    /// a 3 s boot, live envelopes, no rate limit.
+    fn default() -> Config {
+        let read_only: Permissions = "read".parse().expect("\"read\" is a permission");
+        Config {
+            tokens: HashMap::from([
+                (ADMIN_TOKEN.to_owned(), Permissions::ALL),
+                (VIEWER_TOKEN.to_owned(), read_only),
+            ]),
+            instance_limit: 5,
+            boot: Duration::from_millis(3000),
+            envelopes: Envelopes::Live,
+            rate_limit: None,
+        }
+    }
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+struct AppState {
+    config: Arc<Config>,
+    world: Arc<Mutex<state::World>>,
+}
+
+impl AppState {
+    fn world(&self) -> MutexGuard<'_, state::World> {
+        // A panicking handler cannot leave the world half-updated in a way later requests
+        // would trip over, so a poisoned lock is still usable.
+        self.world.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Whether a path belongs to the API proper, where requests are logged and faults apply.
+fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// Serves the fake on `listener`. It never finishes; drop (or abort) the future to stop the
+/// server, which also closes its connections.
+pub async fn serve(listener: TcpListener, config: Config) -> Infallible {
+    server::run(listener, app(config)).await
+}
+
+fn app(config: Config) -> Router {
+    let state = AppState {
+        config: Arc::new(config),
+        world: Arc::new(Mutex::new(state::World::seed())),
+    };
+    let routes = api::routes(state.clone())
+        .merge(control::routes())
+        .fallback(api::route_not_found)
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .with_state(state.clone());
+    // `Router::layer` wraps each route after routing; as the fallback service the whole router
+    // sits inside the layers instead, so they see every request first. Outermost last:
+    // CORS headers → request log → preflight → faults → routes.
+    Router::new()
+        .fallback_service(routes)
+        .layer(middleware::from_fn_with_state(state.clone(), faults::apply))
+        .layer(middleware::from_fn(cors::preflight))
+        .layer(middleware::from_fn_with_state(state, recorder::record))
+        .layer(middleware::from_fn(cors::allow_any_origin))
+}
