@@ -1,0 +1,6 @@
+// Bundlers (Vite, webpack, esbuild) resolve the URL below to the emitted .wasm asset.
+import init from "./waapi_wasm.js";
+
+await init({ module_or_path: new URL("./waapi_wasm_bg.wasm", import.meta.url) });
+
+export { WaapiClient, isWaapiError } from "./waapi_wasm.js";

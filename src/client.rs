@@ -1,0 +1,320 @@
+//! The client: a token, options, and one resource handler per part of the API.
+
+use std::fmt;
+
+use crate::envelope::{http_error, Reply};
+use crate::error::Error;
+use crate::models::{ClientStatus, Instance, Me, QrCode};
+use crate::request::{check_http_url, InstanceUpdate, Request};
+use crate::retry::{decide, parse_retry_after, Decision, Outcome};
+use crate::transport::{self, Failure};
+
+pub const DEFAULT_BASE_URL: &str = "https://waapi.app/api/v1";
+pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// setTimeout's largest delay; a longer timeout would fire at once.
+pub const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
+pub const MAX_MAX_RETRIES: u32 = 10;
+
+/// How a [`Client`] reaches WaAPI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Absolute http(s) URL of the API, e.g. `https://waapi.app/api/v1`.
+    pub base_url: String,
+    /// Bounds each attempt, the body read included.
+    pub timeout_ms: u32,
+    /// Retries after the first attempt (see [`crate::retry::decide`]).
+    pub max_retries: u32,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            base_url: DEFAULT_BASE_URL.into(),
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            max_retries: DEFAULT_MAX_RETRIES,
+        }
+    }
+}
+
+/// A WaAPI client. Cheap to keep; every call checks its token and options first.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), waapi_wasm::Error> {
+/// let client = waapi_wasm::Client::new("my-api-token");
+/// for i in client.instances().list(None).await? {
+///     println!("{} {:?} {}", i.id, i.name, i.owner);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    token: String,
+    options: Options,
+}
+
+/// The token is never printed.
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("token", &"[redacted]")
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client for `https://waapi.app/api/v1` with the default timeout and retries.
+    pub fn new(token: impl Into<String>) -> Client {
+        Client::with_options(token, Options::default())
+    }
+
+    pub fn with_options(token: impl Into<String>, mut options: Options) -> Client {
+        while options.base_url.ends_with('/') {
+            options.base_url.pop();
+        }
+        Client {
+            token: token.into(),
+            options,
+        }
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Checks the token and options; every call does so before sending.
+    pub fn validate(&self) -> Result<(), Error> {
+        let t = &self.token;
+        if t.is_empty() {
+            return Err(Error::invalid("The API token is empty."));
+        }
+        if t.len() > 4096 || !t.bytes().all(|b| (0x21..0x7f).contains(&b)) {
+            return Err(Error::invalid(
+                "The API token must be visible ASCII characters without spaces, at most 4096 of them.",
+            ));
+        }
+        check_http_url(&self.options.base_url, "The base URL")?;
+        if self.options.timeout_ms == 0 || self.options.timeout_ms > MAX_TIMEOUT_MS {
+            return Err(Error::invalid(format!(
+                "The timeout must be from 1 to {MAX_TIMEOUT_MS} ms."
+            )));
+        }
+        if self.options.max_retries > MAX_MAX_RETRIES {
+            return Err(Error::invalid(format!(
+                "maxRetries must be from 0 to {MAX_MAX_RETRIES}."
+            )));
+        }
+        Ok(())
+    }
+
+    /// The instances of the account: list, create, read, update, delete.
+    pub fn instances(&self) -> Instances<'_> {
+        Instances { client: self }
+    }
+
+    /// The WhatsApp client of instance `id`: status, QR code, account.
+    pub fn instance(&self, id: u64) -> InstanceClient<'_> {
+        InstanceClient { client: self, id }
+    }
+
+    /// Sends `request`, retrying as [`decide`] says, and hands the 2xx answer to `read`.
+    /// Every error leaves here with the token redacted.
+    pub async fn send<T>(
+        &self,
+        request: &Request,
+        read: impl FnOnce(&Reply) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.validate()?;
+        let raw = self
+            .exchange(request)
+            .await
+            .map_err(|e| e.redact(&self.token))?;
+        Reply::parse(request, raw.status, &raw.body)
+            .and_then(|reply| read(&reply))
+            .map_err(|e| e.redact(&self.token))
+    }
+
+    /// Attempts until a 2xx (returned) or an error to keep.
+    async fn exchange(&self, request: &Request) -> Result<transport::RawResponse, Error> {
+        let url = request.url(&self.options.base_url);
+        let mut retries = 0;
+        loop {
+            let sent = transport::send(
+                request.method,
+                &url,
+                &self.token,
+                request.body.as_deref(),
+                self.options.timeout_ms,
+            )
+            .await;
+            let (outcome, retry_after_ms) = match &sent {
+                Ok(r) => (
+                    Outcome::Status(r.status),
+                    r.retry_after
+                        .as_deref()
+                        .and_then(|v| parse_retry_after(v, transport::now_ms())),
+                ),
+                Err(Failure::Timeout) => (Outcome::Timeout, None),
+                Err(Failure::Network(_)) => (Outcome::Network, None),
+            };
+            let decision = decide(
+                request.method,
+                outcome,
+                retries,
+                self.options.max_retries,
+                retry_after_ms,
+                transport::random(),
+            );
+            match (decision, sent) {
+                (Decision::RetryIn(ms), _) => {
+                    transport::sleep(ms).await;
+                    retries += 1;
+                }
+                (_, Ok(r)) if (200..300).contains(&r.status) => return Ok(r),
+                (_, Ok(r)) => {
+                    let seconds = retry_after_ms.map(|ms| ms.div_ceil(1000));
+                    return Err(http_error(request, r.status, seconds, &r.body));
+                }
+                (_, Err(Failure::Timeout)) => {
+                    return Err(Error::Timeout {
+                        message: format!(
+                            "WaAPI did not answer within {} ms (tried to {}).",
+                            self.options.timeout_ms, request.action
+                        ),
+                    })
+                }
+                (_, Err(Failure::Network(why))) => {
+                    return Err(Error::Network {
+                        message: format!("Could not reach WaAPI to {}: {why}.", request.action),
+                    })
+                }
+            }
+        }
+    }
+}
+
+/// `client.instances()`: the account's instances.
+pub struct Instances<'a> {
+    client: &'a Client,
+}
+
+impl Instances<'_> {
+    /// Lists the instances, or those whose id or name matches `filter`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: waapi_wasm::Client) -> Result<(), waapi_wasm::Error> {
+    /// let shops = client.instances().list(Some("shop")).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn list(&self, filter: Option<&str>) -> Result<Vec<Instance>, Error> {
+        let req = Request::list_instances(filter);
+        self.client.send(&req, Reply::instance_list).await
+    }
+
+    /// Creates an instance (the token needs the create permission).
+    pub async fn create(&self) -> Result<Instance, Error> {
+        let req = Request::create_instance();
+        self.client.send(&req, Reply::instance).await
+    }
+
+    pub async fn get(&self, id: u64) -> Result<Instance, Error> {
+        let req = Request::get_instance(id)?;
+        self.client.send(&req, Reply::instance).await
+    }
+
+    /// Renames an instance or changes its webhook; answers the instance's client status.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: waapi_wasm::Client) -> Result<(), waapi_wasm::Error> {
+    /// use waapi_wasm::{InstanceUpdate, WebhookEvent};
+    /// let update = InstanceUpdate::new().webhook_events(vec![WebhookEvent::Message]);
+    /// let status = client.instances().update(1, &update).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn update(&self, id: u64, update: &InstanceUpdate) -> Result<ClientStatus, Error> {
+        let req = Request::update_instance(id, update)?;
+        self.client.send(&req, Reply::client_status).await
+    }
+
+    pub async fn delete(&self, id: u64) -> Result<(), Error> {
+        let req = Request::delete_instance(id)?;
+        self.client.send(&req, Reply::nothing).await
+    }
+}
+
+/// `client.instance(id)`: the WhatsApp client running in one instance.
+pub struct InstanceClient<'a> {
+    client: &'a Client,
+    id: u64,
+}
+
+impl InstanceClient<'_> {
+    /// Where the client is: booting, qr, ready, …
+    pub async fn status(&self) -> Result<ClientStatus, Error> {
+        let req = Request::client_status(self.id)?;
+        self.client.send(&req, Reply::client_status).await
+    }
+
+    /// The QR code to scan while the status is `qr`; otherwise an `Api` error.
+    pub async fn qr_code(&self) -> Result<QrCode, Error> {
+        let req = Request::qr_code(self.id)?;
+        self.client.send(&req, Reply::qr_code).await
+    }
+
+    /// The account the client is logged in as, once `ready`.
+    pub async fn me(&self) -> Result<Me, Error> {
+        let req = Request::me(self.id)?;
+        self.client.send(&req, Reply::me).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_prints_the_token() {
+        let c = Client::new("secret-token-123");
+        assert!(!format!("{c:?}").contains("secret-token-123"));
+        assert!(format!("{c:?}").contains("[redacted]"));
+    }
+
+    #[test]
+    fn validation_of_token_and_options() {
+        assert!(Client::new("tok").validate().is_ok());
+        for bad in ["", "has space", "tab\t", "é", "new\nline"] {
+            assert_eq!(
+                Client::new(bad).validate().unwrap_err().kind().as_str(),
+                "invalid_input"
+            );
+        }
+        let with = |base_url: &str, timeout_ms, max_retries| {
+            Client::with_options(
+                "t",
+                Options {
+                    base_url: base_url.into(),
+                    timeout_ms,
+                    max_retries,
+                },
+            )
+            .validate()
+        };
+        assert!(with("http://127.0.0.1:1/api/v1/", 1, 0).is_ok());
+        assert_eq!(
+            Client::with_options(
+                "t",
+                Options {
+                    base_url: "https://x.example//".into(),
+                    ..Options::default()
+                }
+            )
+            .options()
+            .base_url,
+            "https://x.example"
+        );
+        assert!(with("waapi.app", 1000, 2).is_err());
+        assert!(with("https://waapi.app", 0, 2).is_err());
+        assert!(with("https://waapi.app", 1000, 11).is_err());
+    }
+}

@@ -1,0 +1,237 @@
+//! The one error type of the crate: what went wrong, in a form a caller can act on.
+//!
+//! Every message is a sentence for a person. No error ever holds the API token: errors built
+//! from what a server said are redacted before they leave the client (see [`Error::redact`]).
+
+use std::fmt;
+
+use crate::request::Permission;
+
+/// Why a call failed. `kind()` names the variant as JavaScript's `error.kind` does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// Refused before sending: a bad id, URL, token or option.
+    InvalidInput { message: String },
+    /// HTTP 401: the token was not accepted.
+    Unauthorized { message: String },
+    /// HTTP 403: the token lacks `permission`, which the operation needs.
+    Forbidden {
+        permission: Permission,
+        message: String,
+    },
+    /// HTTP 404.
+    NotFound { message: String },
+    /// HTTP 422, with the API's errors per field (`"webhook.url" → ["…"]`).
+    Validation {
+        message: String,
+        errors: Vec<(String, Vec<String>)>,
+    },
+    /// HTTP 429. `retry_after` is in seconds, when the server said.
+    RateLimited {
+        retry_after: Option<u64>,
+        message: String,
+    },
+    /// The API answered `status: "error"` (with HTTP 200 or 400).
+    Api { status: u16, message: String },
+    /// HTTP 5xx.
+    Server { status: u16, message: String },
+    /// No complete answer within the timeout.
+    Timeout { message: String },
+    /// The request could not be sent or its answer not read.
+    Network { message: String },
+    /// The body is not the JSON the operation answers.
+    Decode { status: u16, message: String },
+}
+
+/// The kind of an [`Error`], as a stable string for matching (`"not_found"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    InvalidInput,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Validation,
+    RateLimited,
+    Api,
+    Server,
+    Timeout,
+    Network,
+    Decode,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Validation => "validation",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Api => "api",
+            ErrorKind::Server => "server",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Network => "network",
+            ErrorKind::Decode => "decode",
+        }
+    }
+}
+
+impl Error {
+    pub(crate) fn invalid(message: impl Into<String>) -> Error {
+        Error::InvalidInput {
+            message: message.into(),
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Error::Unauthorized { .. } => ErrorKind::Unauthorized,
+            Error::Forbidden { .. } => ErrorKind::Forbidden,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::Validation { .. } => ErrorKind::Validation,
+            Error::RateLimited { .. } => ErrorKind::RateLimited,
+            Error::Api { .. } => ErrorKind::Api,
+            Error::Server { .. } => ErrorKind::Server,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Network { .. } => ErrorKind::Network,
+            Error::Decode { .. } => ErrorKind::Decode,
+        }
+    }
+
+    /// The HTTP status, when there was a response.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Unauthorized { .. } => Some(401),
+            Error::Forbidden { .. } => Some(403),
+            Error::NotFound { .. } => Some(404),
+            Error::Validation { .. } => Some(422),
+            Error::RateLimited { .. } => Some(429),
+            Error::Api { status, .. } | Error::Server { status, .. } => Some(*status),
+            Error::Decode { status, .. } => Some(*status),
+            Error::InvalidInput { .. } | Error::Timeout { .. } | Error::Network { .. } => None,
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            Error::InvalidInput { message }
+            | Error::Unauthorized { message }
+            | Error::Forbidden { message, .. }
+            | Error::NotFound { message }
+            | Error::Validation { message, .. }
+            | Error::RateLimited { message, .. }
+            | Error::Api { message, .. }
+            | Error::Server { message, .. }
+            | Error::Timeout { message }
+            | Error::Network { message }
+            | Error::Decode { message, .. } => message,
+        }
+    }
+
+    /// Seconds to wait before trying again, for `RateLimited` when the server said.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Error::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Removes every occurrence of `secret` from the texts this error carries. The client
+    /// calls it with the token on every error, so a server that echoes the token in a message
+    /// cannot make it leak through an error.
+    pub fn redact(mut self, secret: &str) -> Error {
+        if secret.is_empty() {
+            return self;
+        }
+        let clean = |s: &mut String| {
+            if s.contains(secret) {
+                *s = s.replace(secret, "[redacted]");
+            }
+        };
+        match &mut self {
+            Error::Validation { message, errors } => {
+                clean(message);
+                for (field, texts) in errors {
+                    clean(field);
+                    texts.iter_mut().for_each(clean);
+                }
+            }
+            Error::InvalidInput { message }
+            | Error::Unauthorized { message }
+            | Error::Forbidden { message, .. }
+            | Error::NotFound { message }
+            | Error::RateLimited { message, .. }
+            | Error::Api { message, .. }
+            | Error::Server { message, .. }
+            | Error::Timeout { message }
+            | Error::Network { message }
+            | Error::Decode { message, .. } => clean(message),
+        }
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "sk-live-1234567890";
+
+    #[test]
+    fn redaction_reaches_every_text_display_and_debug() {
+        let errors = [
+            Error::Api {
+                status: 200,
+                message: format!("bad token {TOKEN}"),
+            },
+            Error::Validation {
+                message: format!("{TOKEN} invalid"),
+                errors: vec![(format!("f{TOKEN}"), vec![format!("x{TOKEN}y")])],
+            },
+            Error::Network {
+                message: format!("Bearer {TOKEN}"),
+            },
+            Error::Forbidden {
+                permission: Permission::Create,
+                message: format!("lacks create ({TOKEN})"),
+            },
+        ];
+        for e in errors {
+            let e = e.redact(TOKEN);
+            assert!(!e.to_string().contains(TOKEN), "{e}");
+            assert!(!format!("{e:?}").contains(TOKEN), "{e:?}");
+            assert!(format!("{e:?}").contains("[redacted]"));
+        }
+    }
+
+    #[test]
+    fn kinds_and_statuses() {
+        let e = Error::RateLimited {
+            retry_after: Some(5),
+            message: "slow down".into(),
+        };
+        assert_eq!(e.kind().as_str(), "rate_limited");
+        assert_eq!(e.status(), Some(429));
+        assert_eq!(e.retry_after(), Some(5));
+        assert_eq!(Error::invalid("x").status(), None);
+        assert_eq!(
+            Error::Decode {
+                status: 200,
+                message: "m".into()
+            }
+            .kind()
+            .as_str(),
+            "decode"
+        );
+    }
+}

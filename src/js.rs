@@ -1,0 +1,432 @@
+//! The JavaScript facade (`--features js`): `WaapiClient`, a thin layer over [`Client`].
+//!
+//! Every argument arrives as a plain `JsValue` and is checked here, so a wrong type from
+//! untyped JavaScript is an `invalid_input` rejection rather than a trap. Answers cross the
+//! boundary as JSON text parsed by the runtime's `JSON.parse`, one call per answer.
+
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Promise, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::client::{
+    Client, Options, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_MAX_RETRIES, MAX_TIMEOUT_MS,
+};
+use crate::error::Error;
+use crate::models::{to_json_string, ToJson, WebhookEvent};
+use crate::request::{InstanceUpdate, MAX_SAFE_INTEGER};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** An event an instance can send to its webhook. Names a newer server adds arrive as plain strings. */
+export type WebhookEvent =
+  | "message" | "loading_screen" | "qr" | "authenticated" | "auth_failure" | "ready"
+  | "disconnected" | "message_create" | "message_edit" | "message_revoke_everyone"
+  | "message_revoke_me" | "message_ack" | "message_reaction" | "media_uploaded" | "group_join"
+  | "group_leave" | "group_update" | "change_state" | "call" | "vote_update"
+  | (string & {});
+
+/** Where an instance's WhatsApp client is: booting → loading_screen → qr → authenticated → ready. */
+export type InstanceStatus =
+  | "booting" | "loading_screen" | "qr" | "authenticated" | "auth_failure" | "ready" | "disconnected"
+  | (string & {});
+
+/** A WaAPI instance. Field names are the API's own. */
+export interface Instance {
+  id: number;
+  name: string | null;
+  /** E-mail of the owning user. */
+  owner: string;
+  webhook_url: string | null;
+  webhook_events: WebhookEvent[];
+  is_trial: boolean;
+}
+
+/** The state of an instance's client, as `clientStatus` and `updateInstance` resolve. */
+export interface ClientStatus {
+  instanceId: number;
+  name: string | null;
+  instanceStatus: InstanceStatus;
+  instanceWebhook: string | null;
+  instanceEvents: WebhookEvent[];
+}
+
+/** A QR code as a data URL, ready for `<img src>`. */
+export type QrCode = `data:image/png;base64,${string}`;
+
+/** The WhatsApp account an instance is logged in as. */
+export interface Me {
+  displayName: string;
+  /** `<number>@c.us` */
+  contactId: string;
+  formattedNumber: string;
+  profilePicUrl: string | null;
+}
+
+/** What `updateInstance` changes; keys left out stay as they are. */
+export interface InstanceUpdate {
+  name?: string;
+  webhook?: {
+    /** `null` removes the webhook URL. */
+    url?: string | null;
+    /** `[]` unsubscribes from every event. */
+    events?: WebhookEvent[];
+  };
+}
+
+export interface WaapiClientOptions {
+  /** Default `https://waapi.app/api/v1`. */
+  baseUrl?: string;
+  /** Bounds each attempt, the body read included. Default 30000. */
+  timeoutMs?: number;
+  /** Retries of 429 (any method) and of 502/503/504, timeouts and network errors (GET, PUT, DELETE). Default 2. */
+  maxRetries?: number;
+}
+
+export type WaapiErrorKind =
+  | "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "validation" | "rate_limited"
+  | "api" | "server" | "timeout" | "network" | "decode";
+
+export type Permission = "create" | "read" | "update" | "delete";
+
+/** How every call of `WaapiClient` fails. It never holds the token. */
+export interface WaapiError extends Error {
+  name: "WaapiError";
+  kind: WaapiErrorKind;
+  /** The HTTP status, when there was a response. */
+  status?: number;
+  /** Seconds to wait, for `rate_limited` when the server said. */
+  retryAfter?: number;
+  /** For `forbidden`: the permission the operation needs. */
+  permission?: Permission;
+  /** For `validation`: the API's messages per field, e.g. `{"webhook.url": ["…"]}`. */
+  errors?: Record<string, string[]>;
+}
+
+/** Whether `value` is an error thrown by this package. */
+export function isWaapiError(value: unknown): value is WaapiError;
+
+/** A WaAPI client. Every method returns a Promise; bad input rejects before anything is sent. */
+export class WaapiClient {
+  /** Throws a `WaapiError` of kind `invalid_input` for an empty token or an unknown option. */
+  constructor(token: string, options?: WaapiClientOptions);
+  /** GET /instances, or /instances?filter=… for instances whose id or name matches. */
+  listInstances(filter?: string): Promise<Instance[]>;
+  /** GET /instances/{id} */
+  getInstance(id: number): Promise<Instance>;
+  /** POST /instances */
+  createInstance(): Promise<Instance>;
+  /** PUT /instances/{id} */
+  updateInstance(id: number, update: InstanceUpdate): Promise<ClientStatus>;
+  /** DELETE /instances/{id} */
+  deleteInstance(id: number): Promise<undefined>;
+  /** GET /instances/{id}/client/status */
+  clientStatus(id: number): Promise<ClientStatus>;
+  /** GET /instances/{id}/client/qr; rejects with kind `api` unless the status is `qr`. */
+  qrCode(id: number): Promise<QrCode>;
+  /** GET /instances/{id}/client/me, once the status is `ready`. */
+  me(id: number): Promise<Me>;
+  /** Frees the client's memory in wasm now rather than when it is garbage-collected. */
+  free(): void;
+}
+"#;
+
+/// A WaAPI client for JavaScript.
+#[wasm_bindgen(skip_typescript)]
+pub struct WaapiClient {
+    client: Rc<Client>,
+}
+
+#[wasm_bindgen]
+impl WaapiClient {
+    #[wasm_bindgen(constructor, skip_typescript)]
+    pub fn new(token: JsValue, options: JsValue) -> Result<WaapiClient, JsValue> {
+        let client = build(&token, &options).map_err(|e| js_error(&e))?;
+        Ok(WaapiClient {
+            client: Rc::new(client),
+        })
+    }
+
+    #[wasm_bindgen(js_name = listInstances, skip_typescript)]
+    pub fn list_instances(&self, filter: JsValue) -> Promise {
+        let filter = match optional_string(&filter, "The filter") {
+            Ok(f) => f,
+            Err(e) => return reject(&e),
+        };
+        let client = self.client.clone();
+        run(async move {
+            client
+                .instances()
+                .list(filter.as_deref())
+                .await
+                .map(|v| json(&v[..]))
+        })
+    }
+
+    #[wasm_bindgen(js_name = getInstance, skip_typescript)]
+    pub fn get_instance(&self, id: JsValue) -> Promise {
+        let client = self.client.clone();
+        with_id(&id, |id| async move {
+            client.instances().get(id).await.map(|v| json(&v))
+        })
+    }
+
+    #[wasm_bindgen(js_name = createInstance, skip_typescript)]
+    pub fn create_instance(&self) -> Promise {
+        let client = self.client.clone();
+        run(async move { client.instances().create().await.map(|v| json(&v)) })
+    }
+
+    #[wasm_bindgen(js_name = updateInstance, skip_typescript)]
+    pub fn update_instance(&self, id: JsValue, update: JsValue) -> Promise {
+        let update = match instance_update(&update) {
+            Ok(u) => u,
+            Err(e) => return reject(&e),
+        };
+        let client = self.client.clone();
+        with_id(&id, |id| async move {
+            client
+                .instances()
+                .update(id, &update)
+                .await
+                .map(|v| json(&v))
+        })
+    }
+
+    #[wasm_bindgen(js_name = deleteInstance, skip_typescript)]
+    pub fn delete_instance(&self, id: JsValue) -> Promise {
+        let client = self.client.clone();
+        with_id(&id, |id| async move {
+            client
+                .instances()
+                .delete(id)
+                .await
+                .map(|()| JsValue::UNDEFINED)
+        })
+    }
+
+    #[wasm_bindgen(js_name = clientStatus, skip_typescript)]
+    pub fn client_status(&self, id: JsValue) -> Promise {
+        let client = self.client.clone();
+        with_id(&id, |id| async move {
+            client.instance(id).status().await.map(|v| json(&v))
+        })
+    }
+
+    #[wasm_bindgen(js_name = qrCode, skip_typescript)]
+    pub fn qr_code(&self, id: JsValue) -> Promise {
+        let client = self.client.clone();
+        with_id(&id, |id| async move {
+            client
+                .instance(id)
+                .qr_code()
+                .await
+                .map(|v| JsValue::from_str(v.data_url()))
+        })
+    }
+
+    #[wasm_bindgen(skip_typescript)]
+    pub fn me(&self, id: JsValue) -> Promise {
+        let client = self.client.clone();
+        with_id(&id, |id| async move {
+            client.instance(id).me().await.map(|v| json(&v))
+        })
+    }
+}
+
+/// Whether `value` is an error this package threw.
+#[wasm_bindgen(js_name = isWaapiError, skip_typescript)]
+pub fn is_waapi_error(value: &JsValue) -> bool {
+    value.is_instance_of::<js_sys::Error>()
+        && Reflect::get(value, &"name".into())
+            .ok()
+            .and_then(|n| n.as_string())
+            .as_deref()
+            == Some("WaapiError")
+}
+
+fn run(call: impl std::future::Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
+    future_to_promise(async move { call.await.map_err(|e| js_error(&e)) })
+}
+
+fn with_id<F, Fut>(id: &JsValue, call: F) -> Promise
+where
+    F: FnOnce(u64) -> Fut,
+    Fut: std::future::Future<Output = Result<JsValue, Error>> + 'static,
+{
+    match instance_id(id) {
+        Ok(id) => run(call(id)),
+        Err(e) => reject(&e),
+    }
+}
+
+fn reject(e: &Error) -> Promise {
+    Promise::reject(&js_error(e))
+}
+
+fn json<T: ToJson + ?Sized>(value: &T) -> JsValue {
+    // Our own writer made the text, so the runtime's parser accepts it.
+    JSON::parse(&to_json_string(value)).unwrap_or(JsValue::NULL)
+}
+
+/// A `WaapiError`: an `Error` with `name`, `kind` and the fields its kind carries.
+fn js_error(e: &Error) -> JsValue {
+    let err = js_sys::Error::new(e.message());
+    err.set_name("WaapiError");
+    let set = |key: &str, v: JsValue| {
+        let _ = Reflect::set(&err, &key.into(), &v);
+    };
+    set("kind", e.kind().as_str().into());
+    if let Some(status) = e.status() {
+        set("status", status.into());
+    }
+    match e {
+        Error::RateLimited {
+            retry_after: Some(s),
+            ..
+        } => set("retryAfter", (*s as f64).into()),
+        Error::Forbidden { permission, .. } => set("permission", permission.as_str().into()),
+        Error::Validation { errors, .. } => {
+            let map = Object::new();
+            for (field, texts) in errors {
+                let list: Array = texts.iter().map(|t| JsValue::from_str(t)).collect();
+                let _ = Reflect::set(&map, &field.into(), &list);
+            }
+            set("errors", map.into());
+        }
+        _ => {}
+    }
+    err.into()
+}
+
+/// A positive safe integer, given as a JS number.
+fn instance_id(v: &JsValue) -> Result<u64, Error> {
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && n >= 1.0 && n <= MAX_SAFE_INTEGER as f64 => Ok(n as u64),
+        _ => Err(Error::invalid(
+            "An instance id must be a positive whole number (a JavaScript number such as 12).",
+        )),
+    }
+}
+
+fn optional_string(v: &JsValue, what: &str) -> Result<Option<String>, Error> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| Error::invalid(format!("{what} must be a string.")))
+}
+
+/// The keys of a plain object, after refusing anything not in `allowed`.
+fn object_keys(v: &JsValue, what: &str, allowed: &[&str]) -> Result<Vec<String>, Error> {
+    if !v.is_object() || Array::is_array(v) {
+        return Err(Error::invalid(format!("{what} must be an object.")));
+    }
+    let keys: Vec<String> = Object::keys(v.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect();
+    if let Some(unknown) = keys.iter().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(Error::invalid(format!(
+            "{what} has an unknown key \"{unknown}\"; the keys are {}.",
+            allowed.join(", ")
+        )));
+    }
+    Ok(keys)
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A whole number within `range`, or `default` when undefined.
+fn whole_number(v: &JsValue, what: &str, default: u32, min: u32, max: u32) -> Result<u32, Error> {
+    if v.is_undefined() {
+        return Ok(default);
+    }
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) => Ok(n as u32),
+        _ => Err(Error::invalid(format!(
+            "{what} must be a whole number from {min} to {max}."
+        ))),
+    }
+}
+
+fn build(token: &JsValue, options: &JsValue) -> Result<Client, Error> {
+    let token = token
+        .as_string()
+        .ok_or_else(|| Error::invalid("The API token must be a string."))?;
+    let mut opts = Options::default();
+    if !options.is_undefined() && !options.is_null() {
+        object_keys(
+            options,
+            "The options",
+            &["baseUrl", "timeoutMs", "maxRetries"],
+        )?;
+        if let Some(url) = optional_string(&get(options, "baseUrl"), "baseUrl")? {
+            opts.base_url = url;
+        }
+        opts.timeout_ms = whole_number(
+            &get(options, "timeoutMs"),
+            "timeoutMs",
+            DEFAULT_TIMEOUT_MS,
+            1,
+            MAX_TIMEOUT_MS,
+        )?;
+        opts.max_retries = whole_number(
+            &get(options, "maxRetries"),
+            "maxRetries",
+            DEFAULT_MAX_RETRIES,
+            0,
+            MAX_MAX_RETRIES,
+        )?;
+    }
+    let client = Client::with_options(token, opts);
+    client.validate()?;
+    Ok(client)
+}
+
+fn instance_update(v: &JsValue) -> Result<InstanceUpdate, Error> {
+    let keys = object_keys(v, "The update", &["name", "webhook"])?;
+    let mut update = InstanceUpdate::new();
+    let name = get(v, "name");
+    if !name.is_undefined() {
+        let name = name
+            .as_string()
+            .ok_or_else(|| Error::invalid("The name must be a string."))?;
+        update = update.name(name);
+    }
+    let webhook = get(v, "webhook");
+    if keys.iter().any(|k| k == "webhook") && !webhook.is_undefined() {
+        object_keys(&webhook, "The webhook", &["url", "events"])?;
+        let url = get(&webhook, "url");
+        if url.is_null() {
+            update = update.webhook_url(None);
+        } else if !url.is_undefined() {
+            let url = url
+                .as_string()
+                .ok_or_else(|| Error::invalid("The webhook URL must be a string or null."))?;
+            update = update.webhook_url(Some(&url));
+        }
+        let events = get(&webhook, "events");
+        if !events.is_undefined() {
+            let not_list = || Error::invalid("The webhook events must be an array of event names.");
+            if !Array::is_array(&events) {
+                return Err(not_list());
+            }
+            let events: Array = events.unchecked_into();
+            let names = events
+                .iter()
+                .map(|e| {
+                    e.as_string()
+                        .map(|s| WebhookEvent::parse(&s))
+                        .ok_or_else(not_list)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            update = update.webhook_events(names);
+        }
+    }
+    Ok(update)
+}

@@ -1,0 +1,37 @@
+//! A typed WaAPI (WhatsApp API) client over `fetch`, for WebAssembly in browsers, Node and
+//! Cloudflare Workers.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), waapi_wasm::Error> {
+//! use waapi_wasm::{Client, InstanceUpdate, WebhookEvent};
+//!
+//! let client = Client::new("my-api-token");
+//! let instances = client.instances().list(None).await?;
+//! let status = client.instance(instances[0].id).status().await?;
+//! client
+//!     .instances()
+//!     .update(1, &InstanceUpdate::new().webhook_events(vec![WebhookEvent::Message]))
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! The requests, envelope decoding and retry policy are plain Rust (tested on the host);
+//! only [`transport`] touches `fetch`. With the `js` feature the crate also exports the
+//! `WaapiClient` class for JavaScript.
+
+pub mod client;
+pub mod envelope;
+pub mod error;
+pub mod json;
+pub mod models;
+pub mod request;
+pub mod retry;
+pub mod transport;
+
+#[cfg(feature = "js")]
+mod js;
+
+pub use client::{Client, InstanceClient, Instances, Options};
+pub use error::{Error, ErrorKind};
+pub use models::{ClientStatus, Instance, InstanceStatus, Me, QrCode, WebhookEvent};
+pub use request::{InstanceUpdate, Permission};
