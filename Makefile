@@ -1,0 +1,122 @@
+# waapi-wasm: `make demo` runs it on the fake, `make test` runs every test.
+# Every target installs what it needs first (`setup` skips what is present).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+WASM_BINDGEN_VERSION := 0.2.130
+WASM_TARGET := wasm32-unknown-unknown
+WASM := target/$(WASM_TARGET)/release/waapi_wasm.wasm
+BIN := node_modules/.bin
+PORT ?= 8080
+# Largest gzip size of the wasm plus JS glue of one build (issue 2's budget).
+SIZE_BUDGET_GZIP := 65536
+
+# Files tools would otherwise leave in $HOME or /tmp stay in the repo's ignored .tmp/.
+export XDG_CONFIG_HOME := $(CURDIR)/.tmp/config
+export WRANGLER_SEND_METRICS := false
+export WRANGLER_SEND_ERROR_REPORTS := false
+export CLOUDFLARE_CF_FETCH_ENABLED := false
+
+.PHONY: help setup setup-rust setup-apt setup-npm pkg size size-check fake demo \
+	test lint test-host test-wasm-node test-wasm-browser test-node test-types test-workerd
+
+help:
+	@echo "make demo   run the package against the fake WaAPI and print where to look"
+	@echo "make test   install what is missing, then run every test"
+	@echo "make pkg    build the npm package into pkg/ (npm pack ./pkg makes the tarball)"
+	@echo "make size   print what each build ships: raw, gzip and brotli bytes"
+	@echo "make fake   run fake-waapi on 127.0.0.1:\$$PORT (default 8080)"
+
+## ---- set-up (idempotent) ----
+
+setup: setup-rust setup-apt setup-npm
+
+setup-rust:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@if ! wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$"; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+setup-apt:
+	@missing=""; \
+	for p in chromium chromium-driver brotli; do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+setup-npm: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## ---- build ----
+
+pkg: setup-rust setup-npm
+	cargo build --target $(WASM_TARGET) --release --features js
+	rm -rf pkg && mkdir -p pkg
+	wasm-bindgen --target web --out-dir pkg --remove-name-section --remove-producers-section $(WASM)
+	$(BIN)/wasm-opt -Oz pkg/waapi_wasm_bg.wasm -o pkg/waapi_wasm_bg.wasm
+	cp npm/package.json npm/node.js npm/workerd.js npm/browser.js npm/index.d.ts README.md pkg/
+	@version=$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1); \
+	  sed -i "s/\"version\": \"0.0.0\"/\"version\": \"$$version\"/" pkg/package.json; \
+	  echo "built pkg/ (waapi-wasm $$version)"
+
+size: pkg
+	@node tests/size.mjs
+
+size-check: pkg
+	@node tests/size.mjs --budget $(SIZE_BUDGET_GZIP)
+
+## ---- run ----
+
+fake:
+	cargo run -q -p fake-waapi -- --port $(PORT)
+
+demo: setup-rust setup-npm pkg
+	cargo build -q -p fake-waapi
+	@node examples/demo.mjs
+
+## ---- tests ----
+
+test: setup lint test-host size-check test-wasm-node test-wasm-browser test-node test-types test-workerd
+	@echo "all tests passed"
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p waapi-wasm --all-targets --target $(WASM_TARGET) --features js -- -D warnings
+
+test-host:
+	cargo test --workspace
+
+# The wasm tests run the Rust API against two fakes (live and spec envelopes) over HTTP.
+test-wasm-node: setup-rust
+	cargo build -q -p fake-waapi
+	tests/with-fakes.sh cargo test --target $(WASM_TARGET) --test wasm
+
+test-wasm-browser: setup-rust setup-apt
+	cargo build -q -p fake-waapi
+	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
+	WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(CURDIR)/tests/webdriver.json \
+	  tests/with-fakes.sh cargo test --target $(WASM_TARGET) --test wasm
+
+# The npm tarball, installed into a temp folder and used as the README shows.
+test-node: pkg
+	cargo build -q -p fake-waapi
+	tests/with-fakes.sh node --test tests/node/
+
+test-types: pkg
+	$(BIN)/tsc -p tests/types/tsconfig.json
+
+test-workerd: pkg
+	cargo build -q -p fake-waapi
+	tests/with-fakes.sh node tests/workerd/smoke.mjs

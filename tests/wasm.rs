@@ -1,0 +1,615 @@
+//! The Rust API in wasm, in Node and in headless Chromium, against fake-waapi over HTTP.
+//! Run through `tests/with-fakes.sh` (see `make test-wasm-node` / `make test-wasm-browser`):
+//! every test runs against a fake with the live envelopes and one with the spec's.
+#![cfg(target_arch = "wasm32")]
+
+use waapi_wasm::json::Json;
+use waapi_wasm::request::Method;
+use waapi_wasm::{
+    transport, Client, Error, InstanceStatus, InstanceUpdate, Options, Permission, WebhookEvent,
+};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn fakes() -> [&'static str; 2] {
+    const HOW: &str = "run through tests/with-fakes.sh (make test-wasm-node)";
+    [
+        option_env!("FAKE_LIVE_URL").expect(HOW),
+        option_env!("FAKE_SPEC_URL").expect(HOW),
+    ]
+}
+
+const ADMIN: &str = match option_env!("FAKE_ADMIN_TOKEN") {
+    Some(t) => t,
+    None => "test-admin-token",
+};
+const VIEWER: &str = match option_env!("FAKE_VIEWER_TOKEN") {
+    Some(t) => t,
+    None => "test-viewer-token",
+};
+
+fn client_with(fake: &str, token: &str, timeout_ms: u32, max_retries: u32) -> Client {
+    Client::with_options(
+        token,
+        Options {
+            base_url: format!("{fake}/api/v1"),
+            timeout_ms,
+            max_retries,
+        },
+    )
+}
+
+fn admin(fake: &str) -> Client {
+    client_with(fake, ADMIN, 10_000, 2)
+}
+
+/// Calls a `/__fake` control endpoint; answers (status, body).
+async fn control(fake: &str, method: Method, path: &str, body: Option<&str>) -> (u16, String) {
+    match transport::send(method, &format!("{fake}{path}"), "control", body, 10_000).await {
+        Ok(r) => (r.status, r.body),
+        Err(_) => panic!("fake-waapi at {fake} did not answer {path}"),
+    }
+}
+
+async fn reset(fake: &str) {
+    let (status, _) = control(fake, Method::Post, "/__fake/reset", None).await;
+    assert!((200..300).contains(&status), "reset answered {status}");
+}
+
+async fn fault(fake: &str, spec: &str) {
+    let (status, body) = control(fake, Method::Post, "/__fake/faults", Some(spec)).await;
+    assert_eq!(status, 201, "arming {spec}: {body}");
+}
+
+async fn scan(fake: &str, id: u64) {
+    let path = format!("/__fake/instances/{id}/scan");
+    let (status, body) = control(fake, Method::Post, &path, None).await;
+    assert!(
+        (200..300).contains(&status),
+        "scan answered {status}: {body}"
+    );
+}
+
+/// The API requests the fake saw (preflights left out), oldest first.
+async fn seen(fake: &str) -> Vec<Json> {
+    let (_, body) = control(fake, Method::Get, "/__fake/requests", None).await;
+    let all = Json::parse(&body).expect("request log is JSON");
+    all.as_array()
+        .expect("request log is a list")
+        .iter()
+        .filter(|r| r.get("method").and_then(Json::as_str) != Some("OPTIONS"))
+        .cloned()
+        .collect()
+}
+
+fn text<'a>(v: &'a Json, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Json::as_str)
+}
+
+fn count(log: &[Json], method: &str, path: &str) -> usize {
+    log.iter()
+        .filter(|r| text(r, "method") == Some(method) && text(r, "path") == Some(path))
+        .count()
+}
+
+#[wasm_bindgen_test]
+async fn lists_the_seeded_instances_with_exactly_the_three_headers() {
+    for fake in fakes() {
+        reset(fake).await;
+        let list = admin(fake).instances().list(None).await.unwrap();
+        let ids: Vec<u64> = list.iter().map(|i| i.id).collect();
+        assert_eq!(ids, [1, 2, 3], "{fake}");
+        let support = &list[0];
+        assert_eq!(support.name.as_deref(), Some("Support"));
+        assert_eq!(support.owner, "admin@example.com");
+        assert_eq!(
+            support.webhook_url.as_deref(),
+            Some("https://hooks.example.com/waapi")
+        );
+        assert_eq!(
+            support.webhook_events,
+            [
+                WebhookEvent::Message,
+                WebhookEvent::MessageAck,
+                WebhookEvent::Ready
+            ]
+        );
+        assert!(!support.is_trial);
+        assert!(
+            list[1].is_trial,
+            "the live fake sends is_trial as 1, the spec one as true"
+        );
+        assert_eq!(list[1].webhook_url, None);
+
+        let log = seen(fake).await;
+        let last = log.last().unwrap();
+        assert_eq!(text(last, "method"), Some("GET"));
+        assert_eq!(text(last, "path"), Some("/api/v1/instances"));
+        let headers = last.get("headers").unwrap();
+        assert_eq!(
+            text(headers, "authorization"),
+            Some(format!("Bearer {ADMIN}").as_str())
+        );
+        assert_eq!(text(headers, "accept"), Some("application/json"));
+        assert_eq!(text(headers, "content-type"), Some("application/json"));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn filters_are_sent_url_encoded() {
+    for fake in fakes() {
+        reset(fake).await;
+        let c = admin(fake);
+        let names = |l: Vec<waapi_wasm::Instance>| l.into_iter().map(|i| i.id).collect::<Vec<_>>();
+        assert_eq!(names(c.instances().list(Some("sup")).await.unwrap()), [1]);
+        assert_eq!(names(c.instances().list(Some("2")).await.unwrap()), [2]);
+        assert!(c
+            .instances()
+            .list(Some("a&b=c d"))
+            .await
+            .unwrap()
+            .is_empty());
+        let log = seen(fake).await;
+        assert_eq!(
+            text(log.last().unwrap(), "query"),
+            Some("filter=a%26b%3Dc%20d")
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_instance_from_creation_through_qr_and_scan_to_deletion() {
+    for fake in fakes() {
+        reset(fake).await;
+        let c = admin(fake);
+        let created = c.instances().create().await.unwrap();
+        assert_eq!(created.id, 4);
+        assert_eq!(c.instances().get(4).await.unwrap(), created);
+
+        let status = c.instance(4).status().await.unwrap();
+        assert_eq!(
+            (status.instanceId, &status.instanceStatus),
+            (4, &InstanceStatus::Qr)
+        );
+        let qr = c.instance(4).qr_code().await.unwrap();
+        assert!(
+            qr.data_url().starts_with("data:image/png;base64,iVBOR"),
+            "a PNG"
+        );
+
+        let not_yet = c.instance(4).me().await.unwrap_err();
+        assert_eq!(
+            (not_yet.kind().as_str(), not_yet.status()),
+            ("api", Some(200))
+        );
+
+        scan(fake, 4).await;
+        let status = c.instance(4).status().await.unwrap();
+        assert_eq!(status.instanceStatus, InstanceStatus::Ready);
+        let me = c.instance(4).me().await.unwrap();
+        assert!(me.contactId.ends_with("@c.us"), "{me:?}");
+        let no_qr = c.instance(4).qr_code().await.unwrap_err();
+        assert_eq!((no_qr.kind().as_str(), no_qr.status()), ("api", Some(200)));
+        assert!(
+            no_qr.message().contains("instance not in QR mode"),
+            "{no_qr}"
+        );
+
+        c.instances().delete(4).await.unwrap();
+        let gone = c.instances().get(4).await.unwrap_err();
+        assert_eq!(
+            gone,
+            Error::NotFound {
+                message: "Instance 4 was not found.".into()
+            }
+        );
+        let log = seen(fake).await;
+        assert_eq!(count(&log, "DELETE", "/api/v1/instances/4"), 1);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn me_of_the_seeded_ready_instance() {
+    for fake in fakes() {
+        reset(fake).await;
+        let me = admin(fake).instance(1).me().await.unwrap();
+        assert_eq!(me.displayName, "Support Desk");
+        assert_eq!(me.contactId, "4915112345678@c.us");
+        assert_eq!(me.formattedNumber, "+49 151 12345678");
+        assert_eq!(
+            me.profilePicUrl.as_deref(),
+            Some("https://pps.example.com/support.jpg")
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn updates_set_and_reset_the_name_and_webhook() {
+    for fake in fakes() {
+        reset(fake).await;
+        let c = admin(fake);
+        let s = c
+            .instances()
+            .update(1, &InstanceUpdate::new().name("Helpdesk"))
+            .await
+            .unwrap();
+        assert_eq!(s.name.as_deref(), Some("Helpdesk"));
+        assert_eq!(s.instanceEvents.len(), 3, "events untouched: {s:?}");
+
+        let set = InstanceUpdate::new()
+            .webhook_url(Some("https://new.example/hook"))
+            .webhook_events(vec![WebhookEvent::GroupJoin, WebhookEvent::Call]);
+        let s = c.instances().update(1, &set).await.unwrap();
+        assert_eq!(
+            s.instanceWebhook.as_deref(),
+            Some("https://new.example/hook")
+        );
+        assert_eq!(
+            s.instanceEvents,
+            [WebhookEvent::GroupJoin, WebhookEvent::Call]
+        );
+
+        let clear = InstanceUpdate::new()
+            .webhook_url(None)
+            .webhook_events(vec![]);
+        let s = c.instances().update(1, &clear).await.unwrap();
+        assert_eq!((s.instanceWebhook, s.instanceEvents), (None, vec![]));
+        let i = c.instances().get(1).await.unwrap();
+        assert_eq!(
+            (i.name.as_deref(), i.webhook_url, i.webhook_events),
+            (Some("Helpdesk"), None, vec![])
+        );
+
+        let log = seen(fake).await;
+        let puts: Vec<_> = log
+            .iter()
+            .filter(|r| text(r, "method") == Some("PUT"))
+            .collect();
+        assert_eq!(
+            text(puts[2], "body"),
+            Some(r#"{"webhook":{"url":null,"events":[]}}"#)
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn validation_errors_keep_the_fields() {
+    for fake in fakes() {
+        reset(fake).await;
+        let bad = InstanceUpdate::new().webhook_events(vec![WebhookEvent::parse("no_such_event")]);
+        match admin(fake).instances().update(1, &bad).await.unwrap_err() {
+            Error::Validation { errors, message } => {
+                assert_eq!(errors.len(), 1, "{errors:?}");
+                assert_eq!(errors[0].0, "webhook.events.0");
+                assert!(message.contains("webhook.events.0"), "{message}");
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn permissions_and_tokens() {
+    for fake in fakes() {
+        reset(fake).await;
+        let viewer = client_with(fake, VIEWER, 10_000, 2);
+        assert_eq!(viewer.instances().list(None).await.unwrap().len(), 3);
+        let needs = |e: Error| match e {
+            Error::Forbidden {
+                permission,
+                message,
+            } => {
+                assert!(message.contains(permission.as_str()), "{message}");
+                permission
+            }
+            other => panic!("expected forbidden, got {other:?}"),
+        };
+        assert_eq!(
+            needs(viewer.instances().create().await.unwrap_err()),
+            Permission::Create
+        );
+        let rename = InstanceUpdate::new().name("x");
+        assert_eq!(
+            needs(viewer.instances().update(1, &rename).await.unwrap_err()),
+            Permission::Update
+        );
+        assert_eq!(
+            needs(viewer.instances().delete(1).await.unwrap_err()),
+            Permission::Delete
+        );
+
+        let stranger = client_with(fake, "no-such-token", 10_000, 2);
+        let e = stranger.instances().list(None).await.unwrap_err();
+        assert_eq!((e.kind().as_str(), e.status()), ("unauthorized", Some(401)));
+        assert!(e.message().contains("Unauthenticated."), "{e}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn api_errors_in_http_200_and_400() {
+    for fake in fakes() {
+        reset(fake).await;
+        let c = admin(fake);
+        for id in [2, 3] {
+            let e = c.instance(id).me().await.unwrap_err();
+            assert_eq!((e.kind().as_str(), e.status()), ("api", Some(200)), "{e}");
+        }
+        c.instances().create().await.unwrap();
+        c.instances().create().await.unwrap();
+        let e = c.instances().create().await.unwrap_err();
+        assert_eq!((e.kind().as_str(), e.status()), ("api", Some(400)));
+        assert!(e.message().contains("limit"), "{e}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn server_errors_retry_only_where_safe() {
+    for fake in fakes() {
+        reset(fake).await;
+        let c = admin(fake);
+        fault(fake, r#"{"path":"/api/v1/instances","status":500,"body":"<html><h1>500</h1></html>","content_type":"text/html"}"#).await;
+        let e = c.instances().list(None).await.unwrap_err();
+        assert_eq!((e.kind().as_str(), e.status()), ("server", Some(500)));
+        assert_eq!(
+            count(&seen(fake).await, "GET", "/api/v1/instances"),
+            1,
+            "500 is not retried"
+        );
+
+        reset(fake).await;
+        fault(
+            fake,
+            r#"{"method":"GET","path":"/api/v1/instances","status":503,"times":2}"#,
+        )
+        .await;
+        assert_eq!(c.instances().list(None).await.unwrap().len(), 3);
+        assert_eq!(
+            count(&seen(fake).await, "GET", "/api/v1/instances"),
+            3,
+            "two 503s retried"
+        );
+
+        reset(fake).await;
+        fault(
+            fake,
+            r#"{"method":"PUT","path":"/api/v1/instances/*","status":502}"#,
+        )
+        .await;
+        c.instances()
+            .update(1, &InstanceUpdate::new().name("after 502"))
+            .await
+            .unwrap();
+
+        reset(fake).await;
+        fault(
+            fake,
+            r#"{"method":"POST","path":"/api/v1/instances","status":503}"#,
+        )
+        .await;
+        let e = c.instances().create().await.unwrap_err();
+        assert_eq!((e.kind().as_str(), e.status()), ("server", Some(503)));
+        assert_eq!(
+            count(&seen(fake).await, "POST", "/api/v1/instances"),
+            1,
+            "POST is not retried"
+        );
+        assert_eq!(
+            c.instances().list(None).await.unwrap().len(),
+            3,
+            "nothing was created"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn rate_limits_honour_retry_after() {
+    for fake in fakes() {
+        reset(fake).await;
+        let c = admin(fake);
+        fault(fake, r#"{"method":"POST","path":"/api/v1/instances","status":429,"headers":{"Retry-After":"1"},"body":"{\"message\":\"Too Many Attempts.\"}"}"#).await;
+        c.instances()
+            .create()
+            .await
+            .expect("429 is retried, even for POST");
+        assert_eq!(count(&seen(fake).await, "POST", "/api/v1/instances"), 2);
+
+        reset(fake).await;
+        fault(fake, r#"{"path":"/api/v1/instances","status":429,"headers":{"Retry-After":"Thu, 01 Jan 1970 00:00:00 GMT"}}"#).await;
+        c.instances()
+            .list(None)
+            .await
+            .expect("a date in the past means retry now");
+
+        reset(fake).await;
+        fault(
+            fake,
+            r#"{"path":"/api/v1/instances","status":429,"headers":{"Retry-After":"3600"}}"#,
+        )
+        .await;
+        let e = c.instances().list(None).await.unwrap_err();
+        assert_eq!(
+            (e.kind().as_str(), e.retry_after()),
+            ("rate_limited", Some(3600))
+        );
+        assert_eq!(
+            count(&seen(fake).await, "GET", "/api/v1/instances"),
+            1,
+            "an hour is beyond the cap"
+        );
+
+        reset(fake).await;
+        fault(
+            fake,
+            r#"{"path":"/api/v1/instances","status":429,"headers":{"Retry-After":"2"}}"#,
+        )
+        .await;
+        let once = client_with(fake, ADMIN, 10_000, 0);
+        let e = once.instances().list(None).await.unwrap_err();
+        assert_eq!(e.retry_after(), Some(2));
+        assert!(e.message().contains("2 s"), "{e}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn timeouts_abort_the_attempt_and_idempotent_calls_retry() {
+    for fake in fakes() {
+        reset(fake).await;
+        fault(fake, r#"{"path":"/api/v1/instances","delay_ms":3000}"#).await;
+        let e = client_with(fake, ADMIN, 300, 0)
+            .instances()
+            .list(None)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind().as_str(), "timeout");
+        assert!(e.message().contains("300 ms"), "{e}");
+
+        reset(fake).await;
+        fault(fake, r#"{"path":"/api/v1/instances","delay_ms":3000}"#).await;
+        let list = client_with(fake, ADMIN, 300, 1)
+            .instances()
+            .list(None)
+            .await
+            .unwrap();
+        assert_eq!(list.len(), 3);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn broken_bodies_are_decode_errors() {
+    for fake in fakes() {
+        for action in ["truncate", "invalid_json"] {
+            reset(fake).await;
+            fault(
+                fake,
+                &format!(r#"{{"path":"/api/v1/instances/1","action":"{action}"}}"#),
+            )
+            .await;
+            let e = admin(fake).instances().get(1).await.unwrap_err();
+            assert_eq!(
+                (e.kind().as_str(), e.status()),
+                ("decode", Some(200)),
+                "{action}: {e}"
+            );
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn dropped_connections_are_network_errors() {
+    for fake in fakes() {
+        // Browsers resend a GET once by themselves when a reused connection closes with no
+        // answer, so every attempt is dropped here.
+        reset(fake).await;
+        fault(
+            fake,
+            r#"{"path":"/api/v1/instances","action":"drop","times":10}"#,
+        )
+        .await;
+        let e = client_with(fake, ADMIN, 10_000, 0)
+            .instances()
+            .list(None)
+            .await
+            .unwrap_err();
+        assert_eq!((e.kind().as_str(), e.status()), ("network", None), "{e}");
+
+        reset(fake).await;
+        fault(
+            fake,
+            r#"{"method":"GET","path":"/api/v1/instances","action":"drop"}"#,
+        )
+        .await;
+        assert_eq!(admin(fake).instances().list(None).await.unwrap().len(), 3);
+
+        reset(fake).await;
+        fault(
+            fake,
+            r#"{"method":"POST","path":"/api/v1/instances","action":"drop","times":10}"#,
+        )
+        .await;
+        let e = admin(fake).instances().create().await.unwrap_err();
+        assert_eq!(e.kind().as_str(), "network");
+        // One attempt: Node sends it once, a browser may resend it once on a fresh connection.
+        // The client's own two retries would make it three or more.
+        let posts = count(&seen(fake).await, "POST", "/api/v1/instances");
+        assert!((1..=2).contains(&posts), "{posts} POSTs");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_token_never_appears_in_an_error() {
+    for fake in fakes() {
+        reset(fake).await;
+        let echo = format!(r#"{{"status":"error","message":"token {ADMIN} is not allowed here"}}"#);
+        let specs = [
+            format!(
+                r#"{{"path":"/api/v1/instances","status":400,"body":{}}}"#,
+                json_string(&echo)
+            ),
+            format!(
+                r#"{{"path":"/api/v1/instances","status":200,"body":{}}}"#,
+                json_string(&echo)
+            ),
+            format!(
+                r#"{{"path":"/api/v1/instances","status":422,"body":{}}}"#,
+                json_string(&format!(
+                    r#"{{"message":"bad {ADMIN}","errors":{{"{ADMIN}":["{ADMIN}"]}}}}"#
+                ))
+            ),
+        ];
+        for spec in specs {
+            fault(fake, &spec).await;
+            let e = admin(fake).instances().list(None).await.unwrap_err();
+            for shown in [e.to_string(), format!("{e:?}")] {
+                assert!(!shown.contains(ADMIN), "{shown}");
+                assert!(shown.contains("[redacted]"), "{shown}");
+            }
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn bad_input_is_refused_before_anything_is_sent() {
+    for fake in fakes() {
+        reset(fake).await;
+        let c = admin(fake);
+        let refused = |e: Error| assert_eq!(e.kind().as_str(), "invalid_input", "{e}");
+        refused(c.instances().get(0).await.unwrap_err());
+        refused(c.instance(1 << 53).status().await.unwrap_err());
+        refused(
+            c.instances()
+                .update(1, &InstanceUpdate::new())
+                .await
+                .unwrap_err(),
+        );
+        let bad_url = InstanceUpdate::new().webhook_url(Some("javascript:alert(1)"));
+        refused(c.instances().update(1, &bad_url).await.unwrap_err());
+        refused(
+            client_with(fake, "", 1000, 0)
+                .instances()
+                .list(None)
+                .await
+                .unwrap_err(),
+        );
+        refused(
+            client_with(fake, "two words", 1000, 0)
+                .instances()
+                .list(None)
+                .await
+                .unwrap_err(),
+        );
+        let no_scheme = Client::with_options(
+            ADMIN,
+            Options {
+                base_url: "127.0.0.1/api".into(),
+                ..Options::default()
+            },
+        );
+        refused(no_scheme.instances().list(None).await.unwrap_err());
+        assert!(seen(fake).await.is_empty(), "nothing reached the server");
+    }
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::new();
+    waapi_wasm::json::write_str(&mut out, s);
+    out
+}
