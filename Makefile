@@ -65,7 +65,7 @@ pkg: setup-rust setup-npm
 	rm -rf pkg && mkdir -p pkg
 	wasm-bindgen --target web --out-dir pkg --remove-name-section --remove-producers-section $(WASM)
 	$(BIN)/wasm-opt -Oz pkg/waapi_wasm_bg.wasm -o pkg/waapi_wasm_bg.wasm
-	cp npm/package.json npm/node.js npm/workerd.js npm/browser.js npm/index.d.ts README.md pkg/
+	cp npm/package.json npm/node.js npm/workerd.js npm/browser.js npm/index.d.ts npm/web.d.ts README.md pkg/
 	@version=$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1); \
 	  sed -i "s/\"version\": \"0.0.0\"/\"version\": \"$$version\"/" pkg/package.json; \
 	  echo "built pkg/ (waapi-wasm $$version)"
@@ -114,8 +114,11 @@ test-node: pkg
 	cargo build -q -p fake-waapi
 	tests/with-fakes.sh node --test tests/node/
 
+# tsc --strict resolves `waapi-wasm` through pkg/package.json's exports, as a user's project would.
 test-types: pkg
+	mkdir -p tests/types/node_modules && ln -sfn ../../../pkg tests/types/node_modules/waapi-wasm
 	$(BIN)/tsc -p tests/types/tsconfig.json
+	@echo "types ok: tests/types compiled with tsc --strict"
 
 test-workerd: pkg
 	cargo build -q -p fake-waapi
