@@ -118,21 +118,21 @@ impl Client {
         InstanceClient { client: self, id }
     }
 
-    /// Sends `request`, retrying as [`decide`] says, and hands the 2xx answer to `read`.
-    /// Every error leaves here with the token redacted.
-    pub async fn send<T>(
-        &self,
-        request: &Request,
-        read: impl FnOnce(&Reply) -> Result<T, Error>,
-    ) -> Result<T, Error> {
+    /// Sends `request`, retrying as [`decide`] says, and parses the 2xx answer; the typed
+    /// methods read it through [`Client::finish`]. Not generic, so its code exists once.
+    pub async fn send(&self, request: &Request) -> Result<Reply, Error> {
         self.validate()?;
         let raw = self
             .exchange(request)
             .await
             .map_err(|e| e.redact(&self.token))?;
-        Reply::parse(request, raw.status, &raw.body)
-            .and_then(|reply| read(&reply))
-            .map_err(|e| e.redact(&self.token))
+        Reply::parse(request, raw.status, &raw.body).map_err(|e| e.redact(&self.token))
+    }
+
+    /// Passes a decoded answer on, with the token redacted from any error the server's
+    /// words went into.
+    pub fn finish<T>(&self, decoded: Result<T, Error>) -> Result<T, Error> {
+        decoded.map_err(|e| e.redact(&self.token))
     }
 
     /// Attempts until a 2xx (returned) or an error to keep.
@@ -209,18 +209,19 @@ impl Instances<'_> {
     /// ```
     pub async fn list(&self, filter: Option<&str>) -> Result<Vec<Instance>, Error> {
         let req = Request::list_instances(filter);
-        self.client.send(&req, Reply::instance_list).await
+        self.client
+            .finish(self.client.send(&req).await?.instance_list())
     }
 
     /// Creates an instance (the token needs the create permission).
     pub async fn create(&self) -> Result<Instance, Error> {
         let req = Request::create_instance();
-        self.client.send(&req, Reply::instance).await
+        self.client.finish(self.client.send(&req).await?.instance())
     }
 
     pub async fn get(&self, id: u64) -> Result<Instance, Error> {
         let req = Request::get_instance(id)?;
-        self.client.send(&req, Reply::instance).await
+        self.client.finish(self.client.send(&req).await?.instance())
     }
 
     /// Renames an instance or changes its webhook; answers the instance's client status.
@@ -234,12 +235,13 @@ impl Instances<'_> {
     /// ```
     pub async fn update(&self, id: u64, update: &InstanceUpdate) -> Result<ClientStatus, Error> {
         let req = Request::update_instance(id, update)?;
-        self.client.send(&req, Reply::client_status).await
+        self.client
+            .finish(self.client.send(&req).await?.client_status())
     }
 
     pub async fn delete(&self, id: u64) -> Result<(), Error> {
         let req = Request::delete_instance(id)?;
-        self.client.send(&req, Reply::nothing).await
+        self.client.finish(self.client.send(&req).await?.nothing())
     }
 }
 
@@ -253,19 +255,20 @@ impl InstanceClient<'_> {
     /// Where the client is: booting, qr, ready, …
     pub async fn status(&self) -> Result<ClientStatus, Error> {
         let req = Request::client_status(self.id)?;
-        self.client.send(&req, Reply::client_status).await
+        self.client
+            .finish(self.client.send(&req).await?.client_status())
     }
 
     /// The QR code to scan while the status is `qr`; otherwise an `Api` error.
     pub async fn qr_code(&self) -> Result<QrCode, Error> {
         let req = Request::qr_code(self.id)?;
-        self.client.send(&req, Reply::qr_code).await
+        self.client.finish(self.client.send(&req).await?.qr_code())
     }
 
     /// The account the client is logged in as, once `ready`.
     pub async fn me(&self) -> Result<Me, Error> {
         let req = Request::me(self.id)?;
-        self.client.send(&req, Reply::me).await
+        self.client.finish(self.client.send(&req).await?.me())
     }
 }
 

@@ -150,87 +150,86 @@ impl WaapiClient {
 
     #[wasm_bindgen(js_name = listInstances, skip_typescript)]
     pub fn list_instances(&self, filter: JsValue) -> Promise {
-        let filter = match optional_string(&filter, "The filter") {
-            Ok(f) => f,
-            Err(e) => return reject(&e),
-        };
-        let client = self.client.clone();
-        run(async move {
-            client
-                .instances()
-                .list(filter.as_deref())
-                .await
-                .map(|v| json(&v[..]))
-        })
+        self.run(optional_string(&filter, "The filter").map(Call::List))
     }
 
     #[wasm_bindgen(js_name = getInstance, skip_typescript)]
     pub fn get_instance(&self, id: JsValue) -> Promise {
-        let client = self.client.clone();
-        with_id(&id, |id| async move {
-            client.instances().get(id).await.map(|v| json(&v))
-        })
+        self.run(instance_id(&id).map(Call::Get))
     }
 
     #[wasm_bindgen(js_name = createInstance, skip_typescript)]
     pub fn create_instance(&self) -> Promise {
-        let client = self.client.clone();
-        run(async move { client.instances().create().await.map(|v| json(&v)) })
+        self.run(Ok(Call::Create))
     }
 
     #[wasm_bindgen(js_name = updateInstance, skip_typescript)]
     pub fn update_instance(&self, id: JsValue, update: JsValue) -> Promise {
-        let update = match instance_update(&update) {
-            Ok(u) => u,
-            Err(e) => return reject(&e),
-        };
-        let client = self.client.clone();
-        with_id(&id, |id| async move {
-            client
-                .instances()
-                .update(id, &update)
-                .await
-                .map(|v| json(&v))
-        })
+        self.run(instance_id(&id).and_then(|id| Ok(Call::Update(id, instance_update(&update)?))))
     }
 
     #[wasm_bindgen(js_name = deleteInstance, skip_typescript)]
     pub fn delete_instance(&self, id: JsValue) -> Promise {
-        let client = self.client.clone();
-        with_id(&id, |id| async move {
-            client
-                .instances()
-                .delete(id)
-                .await
-                .map(|()| JsValue::UNDEFINED)
-        })
+        self.run(instance_id(&id).map(Call::Delete))
     }
 
     #[wasm_bindgen(js_name = clientStatus, skip_typescript)]
     pub fn client_status(&self, id: JsValue) -> Promise {
-        let client = self.client.clone();
-        with_id(&id, |id| async move {
-            client.instance(id).status().await.map(|v| json(&v))
-        })
+        self.run(instance_id(&id).map(Call::Status))
     }
 
     #[wasm_bindgen(js_name = qrCode, skip_typescript)]
     pub fn qr_code(&self, id: JsValue) -> Promise {
-        let client = self.client.clone();
-        with_id(&id, |id| async move {
-            client
-                .instance(id)
-                .qr_code()
-                .await
-                .map(|v| JsValue::from_str(v.data_url()))
-        })
+        self.run(instance_id(&id).map(Call::QrCode))
     }
 
     #[wasm_bindgen(skip_typescript)]
     pub fn me(&self, id: JsValue) -> Promise {
+        self.run(instance_id(&id).map(Call::Me))
+    }
+}
+
+/// One method call, its arguments checked. Every method goes through the one future in
+/// [`WaapiClient::run`], so the wasm holds one promise adapter instead of one per method.
+enum Call {
+    List(Option<String>),
+    Get(u64),
+    Create,
+    Update(u64, InstanceUpdate),
+    Delete(u64),
+    Status(u64),
+    QrCode(u64),
+    Me(u64),
+}
+
+impl WaapiClient {
+    /// Rejects at once for bad arguments; otherwise the promise of the call's answer.
+    fn run(&self, call: Result<Call, Error>) -> Promise {
+        let call = match call {
+            Ok(call) => call,
+            Err(e) => return Promise::reject(&js_error(&e)),
+        };
         let client = self.client.clone();
-        with_id(&id, |id| async move {
-            client.instance(id).me().await.map(|v| json(&v))
+        future_to_promise(async move {
+            let instances = client.instances();
+            let answer = match call {
+                Call::List(filter) => instances
+                    .list(filter.as_deref())
+                    .await
+                    .map(|v| json(&v[..])),
+                Call::Get(id) => instances.get(id).await.map(|v| json(&v)),
+                Call::Create => instances.create().await.map(|v| json(&v)),
+                Call::Update(id, update) => instances.update(id, &update).await.map(|v| json(&v)),
+                Call::Delete(id) => instances.delete(id).await.map(|()| JsValue::UNDEFINED),
+                Call::Status(id) => client.instance(id).status().await.map(|v| json(&v)),
+                Call::QrCode(id) => client
+                    .instance(id)
+                    .qr_code()
+                    .await
+                    .map(|v| JsValue::from_str(v.data_url())),
+                Call::Me(id) => client.instance(id).me().await.map(|v| json(&v)),
+            };
+            answer.map_err(|e| js_error(&e))
         })
     }
 }
@@ -244,25 +243,6 @@ pub fn is_waapi_error(value: &JsValue) -> bool {
             .and_then(|n| n.as_string())
             .as_deref()
             == Some("WaapiError")
-}
-
-fn run(call: impl std::future::Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
-    future_to_promise(async move { call.await.map_err(|e| js_error(&e)) })
-}
-
-fn with_id<F, Fut>(id: &JsValue, call: F) -> Promise
-where
-    F: FnOnce(u64) -> Fut,
-    Fut: std::future::Future<Output = Result<JsValue, Error>> + 'static,
-{
-    match instance_id(id) {
-        Ok(id) => run(call(id)),
-        Err(e) => reject(&e),
-    }
-}
-
-fn reject(e: &Error) -> Promise {
-    Promise::reject(&js_error(e))
 }
 
 fn json<T: ToJson + ?Sized>(value: &T) -> JsValue {

@@ -10,12 +10,12 @@ use waapi_wasm::{
 };
 use wasm_bindgen_test::wasm_bindgen_test;
 
+/// The two fakes' URLs, set by tests/with-fakes.sh when this file is compiled.
 fn fakes() -> [&'static str; 2] {
-    const HOW: &str = "run through tests/with-fakes.sh (make test-wasm-node)";
-    [
-        option_env!("FAKE_LIVE_URL").expect(HOW),
-        option_env!("FAKE_SPEC_URL").expect(HOW),
-    ]
+    match (option_env!("FAKE_LIVE_URL"), option_env!("FAKE_SPEC_URL")) {
+        (Some(live), Some(spec)) => [live, spec],
+        _ => panic!("run through tests/with-fakes.sh (make test-wasm-node)"),
+    }
 }
 
 const ADMIN: &str = match option_env!("FAKE_ADMIN_TOKEN") {
