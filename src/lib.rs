@@ -35,3 +35,8 @@ pub use client::{Client, InstanceClient, Instances, Options};
 pub use error::{Error, ErrorKind};
 pub use models::{ClientStatus, Instance, InstanceStatus, Me, QrCode, WebhookEvent};
 pub use request::{InstanceUpdate, Permission};
+
+/// The README's Rust example compiles as a doc-test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
