@@ -123,3 +123,9 @@ test-types: pkg
 test-workerd: pkg
 	cargo build -q -p fake-waapi
 	tests/with-fakes.sh node tests/workerd/smoke.mjs
+
+# The packed tarball bundled by Vite (no plugin) and loaded in headless Chromium via playwright-core.
+.PHONY: test-bundle
+test-bundle: pkg setup-apt
+	cargo build -q -p fake-waapi
+	tests/with-fakes.sh node tests/bundle/test.mjs

@@ -4,7 +4,7 @@
 // Run through tests/with-fakes.sh (make test-bundle). Prints timings, sizes and `N passed, N failed`.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, sep } from "node:path";
@@ -46,11 +46,28 @@ const check = async (name, fn) => {
   }
 };
 
+/** Pids of the processes named chromium (to see ours gone; others' are left alone). */
+const chromiumPids = () =>
+  readdirSync("/proc").filter((p) => {
+    if (!/^\d+$/.test(p)) return false;
+    try {
+      return readFileSync(`/proc/${p}/comm`, "utf8").trim() === "chromium";
+    } catch {
+      return false;
+    }
+  });
+let chromiumBefore = new Set();
+
 let cleaning;
 const cleanup = () =>
   (cleaning ??= (async () => {
     if (browser) {
       await Promise.race([browser.close().catch(() => {}), new Promise((r) => setTimeout(r, 10_000))]);
+      // Chromium's helpers outlive the browser for a moment (orphaned, then reaped by pid 1):
+      // wait, bounded, until none of the processes that appeared with our launch is left.
+      for (let i = 0; i < 50 && chromiumPids().some((p) => !chromiumBefore.has(p)); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
     if (server) {
       server.closeAllConnections();
@@ -180,6 +197,7 @@ async function main() {
   await control("POST", "/__fake/reset");
 
   t = performance.now();
+  chromiumBefore = new Set(chromiumPids());
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: CHROMIUM_ARGS,
