@@ -20,7 +20,7 @@ export WRANGLER_SEND_ERROR_REPORTS := false
 export CLOUDFLARE_CF_FETCH_ENABLED := false
 
 .PHONY: help setup setup-rust setup-apt setup-npm pkg size size-check fake demo \
-	test lint test-host test-wasm-node test-wasm-browser test-node test-types test-workerd
+	test lint test-host test-wasm-node test-wasm-browser test-node test-types test-workerd test-bundle
 
 help:
 	@echo "make demo   run the package against the fake WaAPI and print where to look"
@@ -87,7 +87,7 @@ demo: setup-rust setup-npm pkg
 
 ## ---- tests ----
 
-test: setup lint test-host size-check test-wasm-node test-wasm-browser test-node test-types test-workerd
+test: setup lint test-host size-check test-wasm-node test-wasm-browser test-node test-types test-workerd test-bundle
 	@echo "all tests passed"
 
 lint:
@@ -105,7 +105,8 @@ test-wasm-node: setup-rust
 
 test-wasm-browser: setup-rust setup-apt
 	cargo build -q -p fake-waapi
-	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
+	mkdir -p .tmp/chromium
+	TMPDIR=$(CURDIR)/.tmp/chromium WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
 	WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(CURDIR)/tests/webdriver.json \
 	  tests/with-fakes.sh cargo test --target $(WASM_TARGET) --test wasm
 
@@ -125,7 +126,6 @@ test-workerd: pkg
 	tests/with-fakes.sh node tests/workerd/smoke.mjs
 
 # The packed tarball bundled by Vite (no plugin) and loaded in headless Chromium via playwright-core.
-.PHONY: test-bundle
 test-bundle: pkg setup-apt
 	cargo build -q -p fake-waapi
 	tests/with-fakes.sh node tests/bundle/test.mjs
