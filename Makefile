@@ -19,8 +19,9 @@ export WRANGLER_SEND_METRICS := false
 export WRANGLER_SEND_ERROR_REPORTS := false
 export CLOUDFLARE_CF_FETCH_ENABLED := false
 
-.PHONY: help setup setup-rust setup-apt setup-npm pkg size size-check fake demo \
-	test lint test-host test-wasm-node test-wasm-browser test-node test-types test-workerd test-bundle
+.PHONY: help setup setup-rust setup-apt setup-npm pkg size size-check fake demo worker edge edge-key \
+	test lint test-host test-wasm-node test-wasm-browser test-node test-types test-workerd test-bundle \
+	test-edge test-e2e www
 
 help:
 	@echo "make demo   run the package against the fake WaAPI and print where to look"
@@ -76,7 +77,26 @@ size: pkg
 size-check: pkg
 	@node tests/size.mjs --budget $(SIZE_BUDGET_GZIP)
 
+WORKER_WASM := target/$(WASM_TARGET)/release/waapi_edge.wasm
+RUST_SOURCES := $(shell find src worker/src -name '*.rs') Cargo.toml worker/Cargo.toml
+
+# The edge handler's wasm; rebuilt only when Rust sources change (wrangler's [build] calls it).
+worker: worker/build/waapi_edge_bg.wasm
+
+worker/build/waapi_edge_bg.wasm: $(RUST_SOURCES) | setup-rust setup-npm
+	cargo build -p waapi-edge --target $(WASM_TARGET) --release
+	wasm-bindgen --target web --out-dir worker/build --remove-name-section --remove-producers-section $(WORKER_WASM)
+	$(BIN)/wasm-opt -Oz worker/build/waapi_edge_bg.wasm -o worker/build/waapi_edge_bg.wasm
+
 ## ---- run ----
+
+# make edge PORT=8787 WAAPI_BASE_URL=http://127.0.0.1:8080/api/v1 (WAAPI_TOKEN, EDGE_KEYS from the environment)
+edge: worker www
+	PORT=$(or $(filter-out 8080,$(PORT)),8787) node worker/dev.mjs
+
+# make edge-key [PERMS=create,read,update,delete]
+edge-key:
+	@node worker/edge-key.mjs $(or $(PERMS),read)
 
 fake:
 	cargo run -q -p fake-waapi -- --port $(PORT)
@@ -94,6 +114,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p waapi-wasm --all-targets --target $(WASM_TARGET) --features js -- -D warnings
+	cargo clippy -p waapi-edge --all-targets --target $(WASM_TARGET) -- -D warnings
 
 test-host:
 	cargo test --workspace
@@ -125,7 +146,24 @@ test-workerd: pkg
 	cargo build -q -p fake-waapi
 	tests/with-fakes.sh node tests/workerd/smoke.mjs
 
+# The edge handler in workerd (wrangler dev) against the fake, ending with a 10 s load run.
+test-edge: pkg worker www
+	cargo build -q -p fake-waapi
+	tests/with-fakes.sh node --test tests/edge/
+
 # The packed tarball bundled by Vite (no plugin) and loaded in headless Chromium via playwright-core.
 test-bundle: pkg setup-apt
 	cargo build -q -p fake-waapi
 	tests/with-fakes.sh node tests/bundle/test.mjs
+
+## ---- dashboard ----
+
+# The page loads the package's web entry from www/vendor/ (git-ignored): no bundler.
+www: pkg
+	mkdir -p www/vendor/waapi-wasm
+	cp pkg/waapi_wasm.js pkg/waapi_wasm_bg.wasm www/vendor/waapi-wasm/
+
+# The dashboard in headless Chromium against fake-waapi; screenshots land in .tmp/screenshots/.
+test-e2e: www setup-apt
+	cargo build -q -p fake-waapi
+	tests/with-fakes.sh node --test tests/e2e/

@@ -1,0 +1,176 @@
+//! The edge's settings, read from the worker's `env`: secrets `WAAPI_TOKEN` and `EDGE_KEYS`,
+//! vars `WAAPI_BASE_URL`, `CACHE_TTL_MS`, `ALLOWED_ORIGINS`, `CONNECT_SRC`.
+
+use waapi_wasm::Permission;
+
+pub const DEFAULT_BASE_URL: &str = "https://waapi.app/api/v1";
+pub const DEFAULT_CACHE_TTL_MS: u64 = 5_000;
+/// Each upstream attempt; a worker should answer well before a person gives up.
+pub const UPSTREAM_TIMEOUT_MS: u32 = 10_000;
+pub const UPSTREAM_RETRIES: u32 = 1;
+/// Request bodies above this are refused with 413 (an instance update is a few hundred bytes).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The four permissions, as a set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Permissions(u8);
+
+impl Permissions {
+    fn bit(p: Permission) -> u8 {
+        match p {
+            Permission::Create => 1,
+            Permission::Read => 2,
+            Permission::Update => 4,
+            Permission::Delete => 8,
+        }
+    }
+
+    pub fn allows(self, p: Permission) -> bool {
+        self.0 & Self::bit(p) != 0
+    }
+
+    /// `create,read,update,delete` or any non-empty subset.
+    pub fn parse(list: &str) -> Result<Permissions, String> {
+        let mut set = 0;
+        for word in list.split(',').map(str::trim) {
+            set |= Self::bit(match word {
+                "create" => Permission::Create,
+                "read" => Permission::Read,
+                "update" => Permission::Update,
+                "delete" => Permission::Delete,
+                other => return Err(format!("unknown permission \"{other}\"")),
+            });
+        }
+        Ok(Permissions(set))
+    }
+}
+
+/// One caller key: the SHA-256 of the key (never the key itself) and what it may do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EdgeKey {
+    pub sha256: [u8; 32],
+    pub permissions: Permissions,
+}
+
+/// Parses `EDGE_KEYS`: entries `<sha256 hex>:<permissions>` separated by `;` or new lines.
+pub fn parse_edge_keys(text: &str) -> Result<Vec<EdgeKey>, String> {
+    let mut keys = Vec::new();
+    for (n, entry) in text.split([';', '\n']).map(str::trim).enumerate() {
+        if entry.is_empty() {
+            continue;
+        }
+        let (hash, permissions) = entry
+            .split_once(':')
+            .ok_or_else(|| format!("entry {} has no ':' between hash and permissions", n + 1))?;
+        let sha256 = parse_hex32(hash.trim())
+            .ok_or_else(|| format!("entry {} does not start with 64 hex digits", n + 1))?;
+        let permissions =
+            Permissions::parse(permissions).map_err(|e| format!("entry {}: {e}", n + 1))?;
+        keys.push(EdgeKey {
+            sha256,
+            permissions,
+        });
+    }
+    if keys.is_empty() {
+        return Err("no entries".into());
+    }
+    Ok(keys)
+}
+
+fn parse_hex32(hex: &str) -> Option<[u8; 32]> {
+    let bytes = hex.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let digit = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = [0; 32];
+    for (i, pair) in bytes.chunks(2).enumerate() {
+        out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(out)
+}
+
+/// The permissions of the key whose hash is `sha256`. Every entry is compared in full, in
+/// constant time, so the time taken says nothing about how close a guess came.
+pub fn authorize(keys: &[EdgeKey], sha256: &[u8; 32]) -> Option<Permissions> {
+    let mut found = None;
+    for key in keys {
+        let diff = key
+            .sha256
+            .iter()
+            .zip(sha256)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+        if diff == 0 {
+            found = Some(key.permissions);
+        }
+    }
+    found
+}
+
+/// Origins allowed to call the API cross-origin (`ALLOWED_ORIGINS`, comma-separated).
+pub fn parse_origins(text: &str) -> Vec<String> {
+    text.split([',', ' ', '\n'])
+        .map(|o| o.trim().trim_end_matches('/'))
+        .filter(|o| !o.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H1: &str = "3f2a000000000000000000000000000000000000000000000000000000000001";
+    const H2: &str = "9BC1000000000000000000000000000000000000000000000000000000000002";
+
+    #[test]
+    fn parses_entries_and_permissions() {
+        let keys =
+            parse_edge_keys(&format!(" {H1}:read ;\n{H2}:create, read,update,delete;")).unwrap();
+        assert_eq!(keys.len(), 2);
+        assert!(keys[0].permissions.allows(Permission::Read));
+        assert!(!keys[0].permissions.allows(Permission::Create));
+        assert!([
+            Permission::Create,
+            Permission::Read,
+            Permission::Update,
+            Permission::Delete
+        ]
+        .iter()
+        .all(|p| keys[1].permissions.allows(*p)));
+        assert_eq!(keys[1].sha256[0], 0x9b);
+    }
+
+    #[test]
+    fn refuses_bad_entries() {
+        for bad in [
+            "",
+            ";",
+            "abc:read",
+            H1,
+            &format!("{H1}:write"),
+            &format!("{H1}:"),
+            &format!("{}:read", &H1[..63]),
+        ] {
+            assert!(parse_edge_keys(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn authorizes_only_an_exact_hash() {
+        let keys = parse_edge_keys(&format!("{H1}:read;{H2}:delete")).unwrap();
+        assert_eq!(authorize(&keys, &keys[1].sha256), Some(keys[1].permissions));
+        let mut near = keys[0].sha256;
+        near[31] ^= 1;
+        assert_eq!(authorize(&keys, &near), None);
+    }
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            parse_origins(" https://a.example/, http://b.example:8080 "),
+            ["https://a.example", "http://b.example:8080"]
+        );
+        assert!(parse_origins("").is_empty());
+    }
+}

@@ -1,0 +1,369 @@
+//! waapi-edge: a Cloudflare-Worker-style WaAPI gateway on the waapi-wasm crate.
+//!
+//! The WaAPI token stays here, as a secret; callers use edge keys of their own, each with a
+//! subset of WaAPI's four permissions. `/api/v1/…` answers in WaAPI's shapes for the routes
+//! in [`routes`]; every other path is the dashboard, served from the `ASSETS` binding with a
+//! strict Content-Security-Policy. `worker/src/index.js` is only the module-worker glue that
+//! calls [`handle`].
+//!
+//! Everything that decides (routing, keys, answers, the cache) is plain Rust tested on the
+//! host; this file moves values between it and the runtime's `Request`/`Response`.
+
+pub mod cache;
+pub mod config;
+pub mod respond;
+pub mod routes;
+
+use std::cell::RefCell;
+
+use js_sys::{Function, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, Response, ResponseInit, Url};
+
+use waapi_wasm::{Client, InstanceUpdate, Options};
+
+use crate::cache::ListCache;
+use crate::config::{
+    authorize, parse_edge_keys, parse_origins, DEFAULT_BASE_URL, DEFAULT_CACHE_TTL_MS,
+    MAX_BODY_BYTES, UPSTREAM_RETRIES, UPSTREAM_TIMEOUT_MS,
+};
+use crate::respond::Reply;
+use crate::routes::{route, Route};
+
+thread_local! {
+    /// One per isolate: workerd runs a worker's requests on one thread.
+    static LIST_CACHE: RefCell<ListCache> = const { RefCell::new(ListCache::new()) };
+}
+
+/// The module worker's `fetch(request, env)`. Never throws: every failure is a response.
+#[wasm_bindgen]
+pub async fn handle(request: Request, env: JsValue) -> Response {
+    let url = match Url::new(&request.url()) {
+        Ok(url) => url,
+        Err(_) => return plain_error(400, "Bad request URL."),
+    };
+    let path = url.pathname();
+    let outcome = if path == "/api" || path.starts_with("/api/") {
+        api(&request, &env, &url).await
+    } else {
+        assets(&request, &env).await
+    };
+    match outcome {
+        Ok(response) => response,
+        Err(e) => {
+            log_error(&format!("{} {path}: {}", request.method(), js_text(&e)));
+            plain_error(500, "The edge failed to answer.")
+        }
+    }
+}
+
+fn var(env: &JsValue, name: &str) -> Option<String> {
+    Reflect::get(env, &JsValue::from_str(name))
+        .ok()
+        .and_then(|v| v.as_string())
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// `/api/…`: CORS, then the route, the key, the body, the upstream call.
+async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, JsValue> {
+    let origin = request.headers().get("origin")?;
+    let allowed_origins = parse_origins(&var(env, "ALLOWED_ORIGINS").unwrap_or_default());
+    let cross_origin = origin.filter(|o| *o != url.origin());
+    let cors_ok = cross_origin
+        .as_ref()
+        .map(|o| allowed_origins.iter().any(|a| a == o));
+
+    let reply = if request.method() == "OPTIONS" {
+        match cors_ok {
+            Some(true) => Reply::no_content()
+                .with_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE")
+                .with_header(
+                    "Access-Control-Allow-Headers",
+                    "Authorization, Content-Type, Accept",
+                )
+                .with_header("Access-Control-Max-Age", "600"),
+            Some(false) => Reply::error(403, "This origin may not call the API."),
+            None => Reply::no_content().with_header("Allow", "GET, POST, PUT, DELETE, OPTIONS"),
+        }
+    } else {
+        serve(request, env, url).await?
+    };
+
+    let mut reply = reply
+        .with_header("Cache-Control", "no-store")
+        .with_header("X-Content-Type-Options", "nosniff");
+    if let (Some(origin), Some(true)) = (cross_origin, cors_ok) {
+        reply = reply
+            .with_header("Access-Control-Allow-Origin", origin)
+            .with_header("Access-Control-Expose-Headers", "Retry-After")
+            .with_header("Vary", "Origin");
+    }
+    to_response(&reply)
+}
+
+async fn serve(request: &Request, env: &JsValue, url: &Url) -> Result<Reply, JsValue> {
+    let query: Vec<(String, String)> = js_sys::try_iter(&url.search_params())?
+        .map(|it| {
+            it.filter_map(|pair| pair.ok())
+                .filter_map(query_pair)
+                .collect()
+        })
+        .unwrap_or_default();
+    let route = match route(&request.method(), &url.pathname(), &query) {
+        Ok(route) => route,
+        Err(reject) => return Ok(respond::reject(&reject)),
+    };
+
+    let Some(keys_text) = var(env, "EDGE_KEYS") else {
+        return Ok(Reply::error(
+            500,
+            "The edge is misconfigured: EDGE_KEYS is not set.",
+        ));
+    };
+    let keys = match parse_edge_keys(&keys_text) {
+        Ok(keys) => keys,
+        Err(why) => {
+            return Ok(Reply::error(
+                500,
+                &format!("The edge is misconfigured: EDGE_KEYS {why}."),
+            ))
+        }
+    };
+    let authorization = request.headers().get("authorization")?;
+    let Some(key) = bearer(&authorization) else {
+        return Ok(respond::unauthenticated());
+    };
+    let Some(permissions) = authorize(&keys, &sha256(key.as_bytes()).await?) else {
+        return Ok(respond::unauthenticated());
+    };
+    if !permissions.allows(route.permission()) {
+        return Ok(respond::forbidden(route.permission()));
+    }
+
+    let declared = request
+        .headers()
+        .get("content-length")?
+        .and_then(|n| n.trim().parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Ok(too_large());
+    }
+    let body = if matches!(route, Route::Update(_) | Route::Create) {
+        let text = JsFuture::from(request.text()?)
+            .await?
+            .as_string()
+            .unwrap_or_default();
+        if text.len() > MAX_BODY_BYTES {
+            return Ok(too_large());
+        }
+        text
+    } else {
+        String::new()
+    };
+
+    let Some(token) = var(env, "WAAPI_TOKEN") else {
+        return Ok(Reply::error(
+            500,
+            "The edge is misconfigured: WAAPI_TOKEN is not set.",
+        ));
+    };
+    let client = Client::with_options(
+        token,
+        Options {
+            base_url: var(env, "WAAPI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.into()),
+            timeout_ms: number_var(env, "UPSTREAM_TIMEOUT_MS")
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(UPSTREAM_TIMEOUT_MS),
+            max_retries: UPSTREAM_RETRIES,
+        },
+    );
+    if let Err(e) = client.validate() {
+        return Ok(respond::upstream_error(&e));
+    }
+    let ttl_ms = number_var(env, "CACHE_TTL_MS").unwrap_or(DEFAULT_CACHE_TTL_MS);
+    let reply = call(&client, route.clone(), &body, &url.href(), ttl_ms).await;
+    if route.is_write() {
+        // Whatever the outcome: a timed-out write may still have happened upstream.
+        LIST_CACHE.with(|c| c.borrow_mut().clear());
+    }
+    if reply.status >= 500 {
+        log_error(&format!(
+            "{} {} -> {}",
+            request.method(),
+            url.pathname(),
+            reply.status
+        ));
+    }
+    Ok(reply)
+}
+
+/// One upstream call, answered in WaAPI's shapes.
+async fn call(client: &Client, route: Route, body: &str, self_url: &str, ttl_ms: u64) -> Reply {
+    let update = match &route {
+        Route::Update(_) => match routes::instance_update(body) {
+            Ok(update) => Some(update),
+            Err(reject) => return respond::reject(&reject),
+        },
+        _ => None,
+    };
+    let instances = client.instances();
+    let result = match route {
+        Route::List { filter } => {
+            let key = filter.clone().unwrap_or_default();
+            let now = js_sys::Date::now();
+            if let Some(hit) = LIST_CACHE.with(|c| c.borrow().get(&key, now).map(str::to_owned)) {
+                return Reply::json(200, hit).with_header("X-Edge-Cache", "hit");
+            }
+            instances.list(filter.as_deref()).await.map(|list| {
+                let reply = respond::instances(&list);
+                if let Some(body) = &reply.body {
+                    LIST_CACHE.with(|c| c.borrow_mut().put(&key, body.clone(), now, ttl_ms));
+                }
+                reply.with_header("X-Edge-Cache", "miss")
+            })
+        }
+        Route::Create => instances.create().await.map(|i| respond::instance(201, &i)),
+        Route::Get(id) => instances.get(id).await.map(|i| respond::instance(200, &i)),
+        Route::Update(id) => {
+            let update = update.unwrap_or_else(InstanceUpdate::new);
+            instances
+                .update(id, &update)
+                .await
+                .map(|s| respond::client_status("data", &s, self_url))
+        }
+        Route::Delete(id) => instances.delete(id).await.map(|()| Reply::no_content()),
+        Route::Status(id) => client
+            .instance(id)
+            .status()
+            .await
+            .map(|s| respond::client_status("clientStatus", &s, self_url)),
+        Route::QrCode(id) => client
+            .instance(id)
+            .qr_code()
+            .await
+            .map(|qr| respond::qr_code(id, &qr, self_url)),
+        Route::Me(id) => client
+            .instance(id)
+            .me()
+            .await
+            .map(|me| respond::me(id, &me, self_url)),
+    };
+    result.unwrap_or_else(|e| respond::upstream_error(&e))
+}
+
+fn too_large() -> Reply {
+    Reply::error(
+        413,
+        &format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
+    )
+}
+
+fn number_var(env: &JsValue, name: &str) -> Option<u64> {
+    var(env, name).and_then(|v| waapi_wasm::json::parse_u64(v.trim()))
+}
+
+fn query_pair(pair: JsValue) -> Option<(String, String)> {
+    let pair: js_sys::Array = pair.dyn_into().ok()?;
+    Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+}
+
+fn bearer(header: &Option<String>) -> Option<&str> {
+    let (scheme, key) = header.as_deref()?.trim().split_once(' ')?;
+    let key = key.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then_some(key)
+}
+
+/// SHA-256 through the runtime's WebCrypto, so no hash code ships in the wasm.
+async fn sha256(data: &[u8]) -> Result<[u8; 32], JsValue> {
+    let crypto: web_sys::Crypto = Reflect::get(&js_sys::global(), &"crypto".into())?.dyn_into()?;
+    let digest = JsFuture::from(
+        crypto
+            .subtle()
+            .digest_with_str_and_u8_array("SHA-256", data)?,
+    )
+    .await?;
+    let mut out = [0; 32];
+    Uint8Array::new(&digest).copy_to(&mut out);
+    Ok(out)
+}
+
+/// Non-API paths: the dashboard from `env.ASSETS`, with the security headers a page needs.
+async fn assets(request: &Request, env: &JsValue) -> Result<Response, JsValue> {
+    if request.method() != "GET" && request.method() != "HEAD" {
+        return to_response(
+            &Reply::error(405, "Method not allowed.").with_header("Allow", "GET, HEAD"),
+        );
+    }
+    let binding = Reflect::get(env, &"ASSETS".into())?;
+    let fetch: Function = match Reflect::get(&binding, &"fetch".into()).map(JsCast::dyn_into) {
+        Ok(Ok(fetch)) => fetch,
+        _ => {
+            return to_response(&Reply::error(
+                500,
+                "The edge is misconfigured: no ASSETS binding.",
+            ))
+        }
+    };
+    let asset: Response = JsFuture::from(js_sys::Promise::from(fetch.call1(&binding, request)?))
+        .await?
+        .dyn_into()?;
+    let headers = Headers::new_with_headers(&asset.headers())?;
+    let connect = var(env, "CONNECT_SRC").unwrap_or_default();
+    headers.set(
+        "Content-Security-Policy",
+        &format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+             img-src 'self' data: https:; connect-src 'self' {connect}; object-src 'none'; \
+             frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+        ),
+    )?;
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    headers.set("Referrer-Policy", "no-referrer")?;
+    headers.set("X-Frame-Options", "DENY")?;
+    let init = ResponseInit::new();
+    init.set_status(asset.status());
+    init.set_status_text(&asset.status_text());
+    init.set_headers(&headers);
+    Response::new_with_opt_readable_stream_and_init(asset.body().as_ref(), &init)
+}
+
+fn to_response(reply: &Reply) -> Result<Response, JsValue> {
+    let headers = Headers::new()?;
+    if reply.body.is_some() {
+        headers.set("Content-Type", "application/json")?;
+    }
+    for (name, value) in &reply.headers {
+        headers.set(name, value)?;
+    }
+    let init = ResponseInit::new();
+    init.set_status(reply.status);
+    init.set_headers(&headers);
+    Response::new_with_opt_str_and_init(reply.body.as_deref(), &init)
+}
+
+/// The last resort when building a response failed: a bare one.
+fn plain_error(status: u16, message: &str) -> Response {
+    to_response(&Reply::error(status, message))
+        .or_else(|_| Response::new_with_opt_str(Some(message)))
+        .unwrap_or_else(|_| JsValue::UNDEFINED.unchecked_into())
+}
+
+fn js_text(e: &JsValue) -> String {
+    Reflect::get(e, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(line: &str);
+}
+
+/// One line per failure; it names the route and status, never a key or the token.
+fn log_error(line: &str) {
+    console_error(&format!("waapi-edge: {line}"));
+}
