@@ -24,7 +24,7 @@ export CLOUDFLARE_CF_FETCH_ENABLED := false
 	test-edge test-e2e www
 
 help:
-	@echo "make demo   run the package against the fake WaAPI and print where to look"
+	@echo "make demo   run the dashboard and the edge handler on the fake WaAPI; prints where to look"
 	@echo "make test   install what is missing, then run every test"
 	@echo "make pkg    build the npm package into pkg/ (npm pack ./pkg makes the tarball)"
 	@echo "make size   print what each build ships: raw, gzip and brotli bytes"
@@ -101,7 +101,7 @@ edge-key:
 fake:
 	cargo run -q -p fake-waapi -- --port $(PORT)
 
-demo: setup-rust setup-npm pkg
+demo: setup-rust setup-npm pkg worker www
 	cargo build -q -p fake-waapi
 	@node examples/demo.mjs
 

@@ -1,91 +1,68 @@
-// `make demo`: starts fake-waapi, walks the package through an instance's life against it,
-// then leaves the fake running so you can point your own code at it. Ctrl-C stops it.
+// `make demo`: fake-waapi, the edge handler wired to it (serving the dashboard), two fresh
+// edge keys; prints where to look. Ctrl-C stops both.
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { WaapiClient, isWaapiError } from "../pkg/node.js";
+import { startEdge } from "../worker/dev.mjs";
+import { newEdgeKey } from "../worker/edge-key.mjs";
+import { WaapiClient } from "../pkg/node.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const port = process.env.PORT ?? "8080";
-const fake = spawn(`${root}target/debug/fake-waapi`, ["--port", port, "--boot-ms", "1500"], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const stop = () => fake.kill();
-process.on("SIGINT", () => (stop(), process.exit(0)));
-process.on("SIGTERM", () => (stop(), process.exit(0)));
+const fakePort = process.env.FAKE_PORT ?? "8080";
+const edgePort = Number(process.env.EDGE_PORT ?? 8787);
+
+const fake = spawn(`${root}target/debug/fake-waapi`, ["--port", fakePort], { stdio: ["ignore", "pipe", "inherit"] });
+let edge;
+const stop = async (code = 0) => {
+  fake.kill();
+  await edge?.stop();
+  process.exit(code);
+};
+process.on("SIGINT", () => stop());
+process.on("SIGTERM", () => stop());
 fake.on("exit", (code) => {
-  if (code) console.error(`fake-waapi exited with ${code} (is port ${port} taken? try PORT=8081 make demo)`);
-  process.exit(code ?? 0);
+  if (code) {
+    console.error(`fake-waapi exited (${code}); is port ${fakePort} taken? try FAKE_PORT=8081 make demo`);
+    stop(1);
+  }
 });
 
-const lines = createInterface({ input: fake.stdout });
 const said = {};
-for await (const line of lines) {
+for await (const line of createInterface({ input: fake.stdout })) {
   const [key, value] = line.split(/: | on /);
   said[key] = value;
   if (said["viewer token"]) break;
 }
-const base = `${said.listening}/api/v1`;
-const admin = said["admin token"];
-const viewer = said["viewer token"];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const step = (text) => console.log(`\n\x1b[1m${text}\x1b[0m`);
-
-const waapi = new WaapiClient(admin, { baseUrl: base });
-
-step("listInstances()");
-console.table(await waapi.listInstances());
-
-step("createInstance(), then clientStatus() while it boots");
-const created = await waapi.createInstance();
-console.log(created);
-let status;
-do {
-  status = await waapi.clientStatus(created.id);
-  console.log(`  instance ${created.id}: ${status.instanceStatus}`);
-  if (status.instanceStatus !== "qr") await sleep(500);
-} while (status.instanceStatus !== "qr");
-
-step("qrCode(): a real QR code, as a data URL");
-const qr = await waapi.qrCode(created.id);
-mkdirSync(`${root}.tmp`, { recursive: true });
-const png = `${root}.tmp/demo-qr.png`;
-writeFileSync(png, Buffer.from(qr.slice(qr.indexOf(",") + 1), "base64"));
-console.log(`  ${qr.slice(0, 48)}… (${qr.length} chars), saved as ${png}`);
-
-step("a phone scans it (simulated by the fake), then me()");
-await fetch(`${said.listening}/__fake/instances/${created.id}/scan`, { method: "POST" });
-while ((status = await waapi.clientStatus(created.id)).instanceStatus !== "ready") await sleep(300);
-console.log(await waapi.me(created.id));
-
-step("updateInstance(): name and webhook");
-console.log(
-  await waapi.updateInstance(created.id, {
-    name: "Demo shop",
-    webhook: { url: "https://example.com/waapi-hook", events: ["message", "message_ack"] },
-  }),
-);
-
-step("errors are WaapiError objects with a kind");
-for (const attempt of [
-  () => new WaapiClient(viewer, { baseUrl: base }).createInstance(),
-  () => waapi.getInstance(999),
-  () => waapi.qrCode(created.id),
-  () => waapi.getInstance("1/../2"),
-]) {
-  try {
-    await attempt();
-  } catch (e) {
-    if (!isWaapiError(e)) throw e;
-    console.log(`  ${e.kind.padEnd(13)} ${String(e.status ?? "").padEnd(3)} ${e.message}`);
-  }
+const fakeUrl = said.listening;
+const admin = newEdgeKey("create,read,update,delete");
+const viewer = newEdgeKey("read");
+try {
+  edge = await startEdge({
+    port: edgePort,
+    baseUrl: `${fakeUrl}/api/v1`,
+    token: said["admin token"],
+    edgeKeys: `${admin.entry};${viewer.entry}`,
+  });
+} catch (e) {
+  console.error(`${e.message}\nis port ${edgePort} taken? try EDGE_PORT=8788 make demo`);
+  await stop(1);
 }
 
+const instances = await new WaapiClient(admin.key, { baseUrl: `${edge.url}/api/v1` }).listInstances();
 console.log(`
-fake WaAPI is running at ${base}
-  admin token:  ${admin}
-  viewer token: ${viewer}
-  try: curl -H "Authorization: Bearer ${admin}" ${base}/instances
-  fault injection and the request log: see fake-waapi/README.md
-Ctrl-C stops it.`);
+  waapi-wasm demo: the dashboard and the edge handler (workerd) in front of fake WaAPI
+
+  dashboard    ${edge.url}/
+  API base URL /api/v1 (same origin; the dashboard's default)
+  admin key    ${admin.key}
+  viewer key   ${viewer.key}   (read only: creating an instance is refused)
+
+  The edge holds the WaAPI token (fake-waapi's admin token); the keys above are all a
+  browser ever sees. ${instances.length} instances are seeded; new ones boot for a few seconds, then
+  show a QR code. To "scan" it with a phone:
+    curl -X POST ${fakeUrl}/__fake/instances/<id>/scan
+
+  fake WaAPI   ${fakeUrl}/api/v1 (faults and the request log: fake-waapi/README.md)
+  walkthrough  WAAPI_TOKEN=${admin.key} VIEWER_TOKEN=${viewer.key} FAKE_URL=${fakeUrl} node examples/walkthrough.mjs
+
+  Ctrl-C stops everything.`);

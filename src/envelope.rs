@@ -214,12 +214,11 @@ pub fn http_error(request: &Request, status: u16, retry_after: Option<u64>, body
             status,
             message: format!("WaAPI had a server error (HTTP {status}) and could not {action}."),
         },
+        // A 4xx body's message is already a sentence ("Instance limit reached: …"), and a
+        // gateway such as the edge handler passes on one this crate wrote: no prefix again.
         _ => Error::Api {
             status,
-            message: match said {
-                Some(m) => format!("WaAPI could not {action} (HTTP {status}): {m}"),
-                None => format!("WaAPI could not {action} (HTTP {status})."),
-            },
+            message: said.unwrap_or_else(|| format!("WaAPI could not {action} (HTTP {status}).")),
         },
     }
 }
@@ -531,6 +530,7 @@ mod tests {
             r#"{"status":"error","message":"Instance limit reached."}"#,
         );
         assert_eq!((kind(e.clone()), e.status()), ("api", Some(400)));
-        assert!(e.message().ends_with("Instance limit reached."));
+        assert_eq!(e.message(), "Instance limit reached.");
+        assert_eq!(http_error(&create, 409, None, "").message(), "WaAPI could not create an instance (HTTP 409).");
     }
 }
