@@ -9,7 +9,6 @@ WASM_BINDGEN_VERSION := 0.2.130
 WASM_TARGET := wasm32-unknown-unknown
 WASM := target/$(WASM_TARGET)/release/waapi_wasm.wasm
 BIN := node_modules/.bin
-PORT ?= 8080
 # Largest gzip size of the wasm plus JS glue of one build (issue 2's budget).
 SIZE_BUDGET_GZIP := 65536
 
@@ -92,14 +91,14 @@ worker/build/waapi_edge_bg.wasm: $(RUST_SOURCES) | setup-rust setup-npm
 
 # make edge PORT=8787 WAAPI_BASE_URL=http://127.0.0.1:8080/api/v1 (WAAPI_TOKEN, EDGE_KEYS from the environment)
 edge: worker www
-	PORT=$(or $(filter-out 8080,$(PORT)),8787) node worker/dev.mjs
+	PORT=$(or $(PORT),8787) node worker/dev.mjs
 
 # make edge-key [PERMS=create,read,update,delete]
 edge-key:
 	@node worker/edge-key.mjs $(or $(PERMS),read)
 
 fake:
-	cargo run -q -p fake-waapi -- --port $(PORT)
+	cargo run -q -p fake-waapi -- --port $(or $(PORT),8080)
 
 demo: setup-rust setup-npm pkg worker www
 	cargo build -q -p fake-waapi
