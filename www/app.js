@@ -1,0 +1,466 @@
+// The WaAPI dashboard: connect with a token, list and manage instances, link a phone.
+// Plain DOM code on the waapi-wasm web build; no framework (the page is a form, a table and two dialogs).
+import init, { WaapiClient, isWaapiError } from "./vendor/waapi-wasm/waapi_wasm.js";
+import { explain } from "./errors.js";
+
+const EVENTS = [
+  "message", "loading_screen", "qr", "authenticated", "auth_failure", "ready", "disconnected",
+  "message_create", "message_edit", "message_revoke_everyone", "message_revoke_me", "message_ack",
+  "message_reaction", "media_uploaded", "group_join", "group_leave", "group_update", "change_state",
+  "call", "vote_update",
+];
+const STATUS_TEXT = {
+  booting: "Booting", loading_screen: "Loading", qr: "Needs scan", authenticated: "Authenticating",
+  auth_failure: "Sign-in failed", ready: "Ready", disconnected: "Disconnected",
+};
+const REMEMBER_KEY = "waapi-dashboard";
+const POLL_FIRST_MS = 1000;
+const POLL_MAX_MS = 10_000;
+const QR_REFRESH_MS = 20_000;
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, props = {}, ...children) => {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+};
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let client = null;
+/** id → { instance, status, row }; the table is drawn from it, one row updated at a time. */
+const instances = new Map();
+let listSeq = 0; // only the newest list answer is drawn (typing in Filter starts several)
+let retryTimer = 0;
+
+// ---- messages ----
+
+function showError(text, where = $("error")) {
+  where.textContent = text;
+  where.hidden = !text;
+  if (text && where.id === "error") $("flash").hidden = true;
+}
+
+function flash(text) {
+  showError("");
+  $("flash").textContent = text;
+  $("flash").hidden = false;
+}
+
+/** Runs `work` with `button` disabled and showing `label`, so every slow call is visible. */
+async function busy(button, label, work) {
+  const name = button.textContent;
+  button.disabled = true;
+  button.textContent = label;
+  button.setAttribute("aria-busy", "true");
+  try {
+    return await work();
+  } finally {
+    button.disabled = false;
+    button.textContent = name;
+    button.removeAttribute("aria-busy");
+  }
+}
+
+// ---- connect ----
+
+function connect(event) {
+  event.preventDefault();
+  const button = event.submitter ?? $("connect-form").querySelector("button");
+  const token = $("token").value.trim();
+  let baseUrl;
+  try {
+    baseUrl = new URL($("base-url").value.trim() || "/api/v1", location.href).href;
+  } catch {
+    return showError("The API base URL is not a valid URL.");
+  }
+  try {
+    client = new WaapiClient(token, { baseUrl, timeoutMs: 15_000 });
+  } catch (e) {
+    client = null;
+    return showError(explain(e));
+  }
+  if ($("remember").checked) {
+    sessionStorage.setItem(REMEMBER_KEY, JSON.stringify({ baseUrl: $("base-url").value, token }));
+  } else {
+    sessionStorage.removeItem(REMEMBER_KEY);
+  }
+  return busy(button, "Connecting…", async () => {
+    if (await loadList()) {
+      $("conn-state").textContent = `Connected to ${new URL(baseUrl).host}`;
+      $("conn-state").classList.add("on");
+      $("instances").hidden = false;
+    }
+  });
+}
+
+// ---- the list ----
+
+/** Lists instances with the current filter; true when it succeeded. A rate limit retries once. */
+async function loadList({ retried = false } = {}) {
+  clearTimeout(retryTimer);
+  const seq = ++listSeq;
+  const filter = $("filter").value.trim();
+  setListBusy(true, filter ? `Loading instances matching “${filter}”…` : "Loading instances…");
+  try {
+    const list = await client.listInstances(filter || undefined);
+    if (seq !== listSeq) return false;
+    showError("");
+    drawList(list, filter);
+    return true;
+  } catch (e) {
+    if (seq !== listSeq) return false;
+    if (isWaapiError(e) && e.kind === "rate_limited" && !retried) {
+      showError(`WaAPI is rate limiting; retrying in ${e.retryAfter} s.`);
+      retryTimer = setTimeout(() => loadList({ retried: true }), e.retryAfter * 1000);
+    } else {
+      showError(explain(e, { action: "list instances" }));
+    }
+    return false;
+  } finally {
+    if (seq === listSeq) setListBusy(false);
+  }
+}
+
+function setListBusy(on, text = "") {
+  $("table").setAttribute("aria-busy", String(on));
+  $("list-status").classList.toggle("loading", on);
+  if (on) $("list-status").textContent = text;
+}
+
+function drawList(list, filter) {
+  instances.clear();
+  $("rows").replaceChildren();
+  for (const instance of list) upsert(instance);
+  updateCounts(filter);
+  for (const instance of list) refreshStatus(instance.id);
+}
+
+function updateCounts(filter = $("filter").value.trim()) {
+  const n = instances.size;
+  $("list-status").textContent = `${n} instance${n === 1 ? "" : "s"}${filter ? ` matching “${filter}”` : ""}`;
+  $("empty").hidden = n > 0;
+  $("table").hidden = n === 0;
+  $("empty").textContent = filter
+    ? `No instance matches “${filter}”. Clear the filter to see all.`
+    : "No instances yet. “New instance” creates one.";
+}
+
+/** Adds or redraws the row of `instance`, keeping its buttons (and the focus on them). */
+function upsert(instance, status) {
+  let entry = instances.get(instance.id);
+  if (!entry) {
+    const row = el("tr");
+    row.dataset.id = instance.id;
+    for (let i = 0; i < 7; i++) row.append(el("td"));
+    const cells = row.children;
+    for (const [i, label] of ["ID", "Name", "Owner", "Webhook", "Events", "Status", ""].entries()) {
+      cells[i].dataset.label = label;
+    }
+    cells[6].className = "row-actions";
+    entry = { instance, status: undefined, row };
+    instances.set(instance.id, entry);
+    $("rows").append(row);
+  }
+  entry.instance = instance;
+  if (status !== undefined) entry.status = status;
+  drawRow(entry);
+  return entry;
+}
+
+function drawRow({ instance, status, row }) {
+  const [id, name, owner, webhook, events, state, actions] = row.children;
+  id.textContent = instance.id;
+  name.replaceChildren(el("span", { className: "name", textContent: instance.name ?? "(no name)" }));
+  if (instance.is_trial) name.append(" ", el("span", { className: "badge trial", textContent: "Trial" }));
+  owner.textContent = instance.owner ?? "";
+  webhook.replaceChildren(
+    instance.webhook_url
+      ? el("span", { className: "url", textContent: instance.webhook_url, title: instance.webhook_url })
+      : el("span", { className: "muted", textContent: "None" }),
+  );
+  const chips = (instance.webhook_events ?? []).map((e) => el("li", { className: "chip", textContent: e }));
+  events.replaceChildren(chips.length ? el("ul", { className: "chips" }, ...chips) : el("span", { className: "muted", textContent: "None" }));
+  state.replaceChildren(statusBadge(status));
+  const label = instance.name ?? `instance ${instance.id}`;
+  const buttons = [el("button", { type: "button", className: "small", textContent: "Manage", ariaLabel: `Manage ${label}` })];
+  buttons[0].addEventListener("click", () => openDetail(instance.id));
+  if (status === "qr") {
+    const phone = el("button", { type: "button", className: "small primary", textContent: "Connect phone", ariaLabel: `Connect phone to ${label}` });
+    phone.addEventListener("click", () => openDetail(instance.id));
+    buttons.unshift(phone);
+  }
+  // Only swap the buttons when they change, so a focused one keeps its focus.
+  const names = buttons.map((b) => b.ariaLabel).join("|");
+  if (actions.dataset.names !== names) {
+    actions.replaceChildren(...buttons);
+    actions.dataset.names = names;
+  }
+}
+
+/** Status as text with a coloured dot: undefined while loading, null when it could not be read. */
+function statusBadge(status) {
+  if (status === undefined) return el("span", { className: "status loading", textContent: "Checking…" });
+  if (status === null) return el("span", { className: "status unknown", textContent: "Unavailable" });
+  return el("span", { className: `status s-${status}`, textContent: STATUS_TEXT[status] ?? status });
+}
+
+async function refreshStatus(id) {
+  try {
+    const s = await client.clientStatus(id);
+    const entry = instances.get(id);
+    if (entry) upsert(entry.instance, s.instanceStatus);
+  } catch (e) {
+    if (isWaapiError(e) && e.kind === "not_found") return forget(id);
+    const entry = instances.get(id);
+    if (entry) upsert(entry.instance, null);
+  }
+}
+
+function forget(id, message = `Instance ${id} no longer exists.`) {
+  const entry = instances.get(id);
+  if (!entry) return;
+  entry.row.remove();
+  instances.delete(id);
+  updateCounts();
+  if (message) showError(message);
+}
+
+async function createInstance(event) {
+  await busy(event.currentTarget, "Creating…", async () => {
+    try {
+      const instance = await client.createInstance();
+      upsert(instance);
+      updateCounts();
+      flash(`Created “${instance.name}” (instance ${instance.id}).`);
+      refreshStatus(instance.id);
+    } catch (e) {
+      showError(explain(e, { action: "create instances" }));
+    }
+  });
+}
+
+// ---- the detail dialog: edit, delete, link a phone ----
+
+let current = null; // { id, stop } while the dialog is open
+
+function openDetail(id) {
+  const entry = instances.get(id);
+  if (!entry) return;
+  const { instance } = entry;
+  $("detail-kicker").textContent = `Instance ${id}${instance.is_trial ? " · Trial" : ""}`;
+  $("detail-title").textContent = instance.name ?? `Instance ${id}`;
+  $("edit-name").value = instance.name ?? "";
+  $("edit-webhook").value = instance.webhook_url ?? "";
+  const active = new Set(instance.webhook_events ?? []);
+  // Events are an open set: one the server knows and this page does not still gets a box, so Save keeps it.
+  const names = [...EVENTS, ...[...active].filter((e) => !EVENTS.includes(e))];
+  $("events").replaceChildren(
+    ...names.map((name) => {
+      const box = el("input", { type: "checkbox", value: name, checked: active.has(name) });
+      return el("label", { className: "check" }, box, ` ${name}`);
+    }),
+  );
+  showError("", $("detail-error"));
+  current = { id, stop: watchPhone(id) };
+  $("detail").showModal();
+}
+
+function closeDetail() {
+  current?.stop();
+  current = null;
+}
+
+async function save(event) {
+  event.preventDefault();
+  const { id } = current;
+  const update = {
+    name: $("edit-name").value.trim(),
+    webhook: {
+      url: $("edit-webhook").value.trim() || null,
+      events: [...$("events").querySelectorAll("input:checked")].map((box) => box.value),
+    },
+  };
+  await busy(event.submitter, "Saving…", async () => {
+    try {
+      const s = await client.updateInstance(id, update);
+      const old = instances.get(id)?.instance ?? { id };
+      upsert({ ...old, name: s.name, webhook_url: s.instanceWebhook, webhook_events: s.instanceEvents }, s.instanceStatus);
+      $("detail").close();
+      flash(`Saved “${s.name}”.`);
+    } catch (e) {
+      detailFailed(e, id, "change instances");
+    }
+  });
+}
+
+function detailFailed(error, id, action) {
+  if (isWaapiError(error) && error.kind === "not_found") {
+    $("detail").close();
+    forget(id);
+  } else {
+    showError(explain(error, { action, id }), $("detail-error"));
+  }
+}
+
+function askDelete() {
+  const { instance } = instances.get(current.id);
+  const named = instance.name ? `instance ${instance.id} “${instance.name}”` : `instance ${instance.id}`;
+  $("confirm-title").textContent = `Delete ${named}?`;
+  $("confirm-text").textContent = `This deletes ${named} and unlinks its phone. It cannot be undone.`;
+  $("confirm").showModal();
+}
+
+async function confirmDelete(event) {
+  const { id } = current;
+  const name = instances.get(id)?.instance.name;
+  await busy(event.currentTarget, "Deleting…", async () => {
+    try {
+      await client.deleteInstance(id);
+      $("confirm").close();
+      $("detail").close();
+      forget(id, "");
+      flash(`Deleted ${name ? `“${name}” (instance ${id})` : `instance ${id}`}.`);
+    } catch (e) {
+      $("confirm").close();
+      detailFailed(e, id, "delete instances");
+    }
+  });
+}
+
+/**
+ * Polls the instance's status while the dialog is open, with backoff: shows the QR while it is in
+ * `qr` and the account once it is `ready`. Returns the function that stops it.
+ */
+function watchPhone(id) {
+  let alive = true;
+  const status = $("phone-status");
+  const qr = $("qr");
+  qr.hidden = $("qr-help").hidden = $("me").hidden = true;
+  qr.removeAttribute("src");
+  status.textContent = "Checking the phone…";
+  status.className = "phone-status loading";
+
+  (async () => {
+    let delay = POLL_FIRST_MS;
+    let last = null;
+    let qrAt = 0;
+    while (alive) {
+      try {
+        const s = await client.clientStatus(id);
+        if (!alive) return;
+        const entry = instances.get(id);
+        if (entry) upsert(entry.instance, s.instanceStatus);
+        if (s.instanceStatus !== last) delay = POLL_FIRST_MS;
+        last = s.instanceStatus;
+        if (last === "ready") return showMe(id, () => alive);
+        if (last === "qr") {
+          if (Date.now() - qrAt > QR_REFRESH_MS) {
+            const data = await client.qrCode(id);
+            if (!alive) return;
+            qr.src = data;
+            qrAt = Date.now();
+          }
+          qr.hidden = $("qr-help").hidden = false;
+          status.textContent = "Waiting for the phone to scan the QR code…";
+        } else {
+          qr.hidden = $("qr-help").hidden = true;
+          qrAt = 0;
+          status.textContent = phoneText(last);
+          if (last === "disconnected" || last === "auth_failure") {
+            status.className = "phone-status";
+            return;
+          }
+        }
+      } catch (e) {
+        if (!alive) return;
+        if (isWaapiError(e) && e.kind === "not_found") return detailFailed(e, id);
+        status.textContent = `${explain(e, { action: "read this instance", id })} Trying again…`;
+      }
+      await sleep(delay);
+      delay = Math.min(delay * 1.6, POLL_MAX_MS);
+    }
+  })();
+  return () => {
+    alive = false;
+  };
+}
+
+function phoneText(state) {
+  switch (state) {
+    case "disconnected": return "Disconnected: no phone is linked. Reboot the instance from WaAPI to get a new QR code.";
+    case "auth_failure": return "The phone could not sign in. Reboot the instance from WaAPI to try again.";
+    case "authenticated": return "Phone scanned; signing in…";
+    default: return `Starting (${STATUS_TEXT[state] ?? state})…`;
+  }
+}
+
+async function showMe(id, isAlive) {
+  const status = $("phone-status");
+  $("qr").hidden = $("qr-help").hidden = true;
+  status.textContent = "Ready. Loading the linked account…";
+  try {
+    const me = await client.me(id);
+    if (!isAlive()) return;
+    $("me-name").textContent = me.displayName || "(no name)";
+    $("me-number").textContent = me.formattedNumber || "";
+    $("me-contact").textContent = me.contactId || "";
+    const initials = (me.displayName || "?").split(/\s+/).map((w) => w[0]).join("").slice(0, 2).toUpperCase();
+    $("me-initials").textContent = initials;
+    if (me.profilePicUrl) {
+      $("me-pic").src = me.profilePicUrl;
+      $("me-pic").alt = `Profile picture of ${me.displayName || "this account"}`;
+    }
+    $("me-pic").hidden = !me.profilePicUrl;
+    $("me-initials").hidden = Boolean(me.profilePicUrl);
+    $("me").hidden = false;
+    status.textContent = "Ready: this phone is linked.";
+  } catch (e) {
+    if (isAlive()) status.textContent = `Ready, but the account could not be read. ${explain(e, { action: "read this instance", id })}`;
+  }
+  status.className = "phone-status";
+}
+
+// ---- start ----
+
+async function start() {
+  try {
+    await init();
+  } catch {
+    showError("The WaAPI client did not load. Reload the page.");
+    return;
+  }
+  $("connect-form").addEventListener("submit", connect);
+  $("refresh").addEventListener("click", (e) => busy(e.currentTarget, "Refreshing…", () => loadList()));
+  $("new-instance").addEventListener("click", createInstance);
+  let typing = 0;
+  $("filter").addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(loadList, 300);
+  });
+  $("filter").addEventListener("keydown", (e) => {
+    if (e.key !== "Enter") return;
+    clearTimeout(typing);
+    loadList();
+  });
+  $("edit-form").addEventListener("submit", save);
+  $("detail-close").addEventListener("click", () => $("detail").close());
+  $("detail").addEventListener("close", closeDetail);
+  $("delete").addEventListener("click", askDelete);
+  $("confirm-cancel").addEventListener("click", () => $("confirm").close());
+  $("confirm-delete").addEventListener("click", confirmDelete);
+  $("me-pic").addEventListener("error", () => {
+    $("me-pic").hidden = true;
+    $("me-initials").hidden = false;
+  });
+
+  const remembered = JSON.parse(sessionStorage.getItem(REMEMBER_KEY) ?? "null");
+  if (remembered?.token) {
+    $("base-url").value = remembered.baseUrl ?? "/api/v1";
+    $("token").value = remembered.token;
+    $("remember").checked = true;
+    $("connect-form").requestSubmit();
+  }
+  document.body.dataset.ready = "true";
+}
+
+start();
