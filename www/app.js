@@ -170,8 +170,9 @@ function upsert(instance, status) {
 function drawRow({ instance, status, row }) {
   const [id, name, owner, webhook, events, state, actions] = row.children;
   id.textContent = instance.id;
-  name.replaceChildren(el("span", { className: "name", textContent: instance.name ?? "(no name)" }));
-  if (instance.is_trial) name.append(" ", el("span", { className: "badge trial", textContent: "Trial" }));
+  const title = el("span", {}, el("span", { className: "name", textContent: instance.name ?? "(no name)" }));
+  if (instance.is_trial) title.append(" ", el("span", { className: "badge trial", textContent: "Trial" }));
+  name.replaceChildren(title);
   owner.textContent = instance.owner ?? "";
   webhook.replaceChildren(
     instance.webhook_url
