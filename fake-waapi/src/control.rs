@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/__fake/requests", get(requests).delete(clear_requests))
         .route("/__fake/faults", post(arm_fault).delete(clear_faults))
         .route("/__fake/reset", post(reset))
+        .route("/__fake/seed", post(seed))
         .route("/__fake/instances/{id}/scan", post(scan))
         .route("/__fake/instances/{id}/messages", get(messages))
 }
@@ -60,6 +61,33 @@ async fn clear_faults(State(app): State<AppState>) -> StatusCode {
 async fn reset(State(app): State<AppState>) -> StatusCode {
     *app.world() = World::seed();
     StatusCode::NO_CONTENT
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedSpec {
+    count: u64,
+}
+
+/// Replaces the account's instances with `count` generated ones (ids 1..=count), beyond the
+/// instance limit; for benchmarks that need long lists.
+async fn seed(State(app): State<AppState>, body: Bytes) -> Response {
+    let count = match serde_json::from_slice::<SeedSpec>(&body) {
+        Ok(spec) if spec.count <= World::MAX_SEEDED => spec.count,
+        Ok(spec) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "invalid seed: count {} is above {}",
+                    spec.count,
+                    World::MAX_SEEDED
+                ),
+            )
+        }
+        Err(err) => return error(StatusCode::BAD_REQUEST, format!("invalid seed: {err}")),
+    };
+    app.world().seed_generated(count);
+    Json(json!({"status": "success", "count": count})).into_response()
 }
 
 /// Plays the phone scanning the QR code of an instance in `qr`.

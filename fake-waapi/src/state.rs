@@ -330,6 +330,63 @@ impl World {
         }
     }
 
+    /// The most instances `POST /__fake/seed` generates at once.
+    pub const MAX_SEEDED: u64 = 100_000;
+
+    /// Replaces every instance with `count` generated ones, ids `1..=count`, for benchmarks and
+    /// large lists. They exist regardless of the instance limit (a create still checks it), and
+    /// vary in name (some with non-ASCII and characters JSON escapes), webhook, events, trial
+    /// flag and state. The next created id is `count + 1`; requests, faults and rate-limit
+    /// windows are kept.
+    pub fn seed_generated(&mut self, count: u64) {
+        const NAMES: [&str; 6] = [
+            "Support",
+            "Sales",
+            "Marketing",
+            "Café Zürich",
+            "Ops \"night\"",
+            "Łódź → 東京",
+        ];
+        const EVENTS: [&str; 6] = [
+            "message",
+            "message_create",
+            "message_ack",
+            "ready",
+            "qr",
+            "disconnected",
+        ];
+        const STATES: [InstanceStatus; 3] = [
+            InstanceStatus::Ready,
+            InstanceStatus::Qr,
+            InstanceStatus::Disconnected,
+        ];
+        self.instances = (1..=count)
+            .map(|id| {
+                let k = id as usize;
+                let name = format!("{} {id}", NAMES[k % NAMES.len()]);
+                let state = STATES[k % STATES.len()];
+                let mut instance = Instance::new(id, &name, Phase::Settled(state));
+                instance.webhook_url = match id % 3 {
+                    0 => None,
+                    1 => Some(format!("https://hooks.example.com/waapi/{id}")),
+                    _ => Some(format!(
+                        "https://example.org/hooks/{id}?src=waapi&n={}",
+                        id % 97
+                    )),
+                };
+                instance.webhook_events = (0..k % 5)
+                    .map(|j| EVENTS[(k + j) % EVENTS.len()].to_owned())
+                    .collect();
+                instance.is_trial = id % 4 == 0;
+                if state == InstanceStatus::Ready {
+                    instance.me = Some(Me::generated(id));
+                }
+                (id, instance)
+            })
+            .collect();
+        self.next_id = count + 1;
+    }
+
     /// Creates a booting instance, or returns `None` when the account is at `limit`.
     pub fn create(&mut self, limit: usize, now: Instant) -> Option<&Instance> {
         if self.instances.len() >= limit {

@@ -460,3 +460,84 @@ fn the_binary_rejects_bad_token_specs() {
         assert!(output.stdout.is_empty(), "{spec}");
     }
 }
+
+#[tokio::test]
+async fn seed_replaces_the_instances_with_generated_ones_beyond_the_limit() {
+    let fake = Fake::start(instant()).await;
+    let reply = fake
+        .post("/__fake/seed", None, Some(r#"{"count": 1000}"#))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.json(), json!({"status": "success", "count": 1000}));
+
+    let list = fake.get("/api/v1/instances", ADMIN).await.json();
+    let instances = list["instances"].as_array().unwrap();
+    assert_eq!(list["status"], "success");
+    assert_eq!(instances.len(), 1000);
+    let ids: Vec<u64> = instances
+        .iter()
+        .map(|i| i["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, (1..=1000).collect::<Vec<_>>());
+    // Varied: names (some non-ASCII or escaped), webhooks present and null, 0–4 events, trials.
+    let distinct = |key: &str| {
+        let mut seen: Vec<String> = instances.iter().map(|i| i[key].to_string()).collect();
+        seen.sort();
+        seen.dedup();
+        seen.len()
+    };
+    assert_eq!(distinct("name"), 1000);
+    assert!(instances
+        .iter()
+        .any(|i| i["name"].as_str().unwrap().contains('"')));
+    assert!(instances
+        .iter()
+        .any(|i| !i["name"].as_str().unwrap().is_ascii()));
+    assert!(instances.iter().any(|i| i["webhook_url"].is_null()));
+    assert!(instances.iter().any(|i| i["webhook_url"].is_string()));
+    let event_counts: Vec<usize> = instances
+        .iter()
+        .map(|i| i["webhook_events"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(event_counts.iter().min(), Some(&0));
+    assert_eq!(event_counts.iter().max(), Some(&4));
+    assert!(instances.iter().any(|i| i["is_trial"] == 1));
+    assert!(instances.iter().all(|i| i["owner"] == "admin@example.com"));
+
+    // Each is a real instance; a create is still refused by the limit (5).
+    assert_eq!(fake.get("/api/v1/instances/1000", ADMIN).await.status, 200);
+    assert_eq!(fake.get("/api/v1/instances/1001", ADMIN).await.status, 404);
+    assert_eq!(
+        fake.post("/api/v1/instances", ADMIN, None).await.status,
+        400
+    );
+
+    // Seeding again replaces; zero empties the account, after which ids continue from 1.
+    fake.post("/__fake/seed", None, Some(r#"{"count": 10}"#))
+        .await;
+    let list = fake.get("/api/v1/instances", ADMIN).await.json();
+    assert_eq!(list["instances"].as_array().unwrap().len(), 10);
+    fake.post("/__fake/seed", None, Some(r#"{"count": 0}"#))
+        .await;
+    let created = fake.post("/api/v1/instances", ADMIN, None).await;
+    assert_eq!(created.status, 201);
+    assert_eq!(created.json()["instance"]["id"], 1);
+
+    // Bad bodies are refused; reset brings back the usual seed.
+    for body in [
+        r#"{"count": -1}"#,
+        r#"{"count": 100001}"#,
+        r#"{"n": 3}"#,
+        "x",
+    ] {
+        let reply = fake.post("/__fake/seed", None, Some(body)).await;
+        assert_eq!(reply.status, 400, "{body}");
+        assert!(reply.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid seed: "));
+    }
+    fake.post("/__fake/reset", None, None).await;
+    let list = fake.get("/api/v1/instances", ADMIN).await.json();
+    assert_eq!(list["instances"].as_array().unwrap().len(), 3);
+}
