@@ -1,0 +1,7 @@
+// The same job with waapi-wasm's browser build, bundled like the others; the .wasm it loads
+// (new URL(…, import.meta.url)) is counted separately.
+import { WaapiClient } from "../../pkg/browser.js";
+
+export async function listInstances(baseUrl, token) {
+  return new WaapiClient(token, { baseUrl }).listInstances();
+}

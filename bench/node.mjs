@@ -1,0 +1,132 @@
+// 2. Call overhead and 3. decode, in Node, in one process: waapi-wasm (pkg/node.js) against a
+// hand-written fetch + JSON.parse doing the same job (bench/alternatives/plain.js: the three
+// headers, status check, JSON.parse, `status === "success"`, pick `instances`). The two are
+// interleaved (ABBA order, round by round) after a warm-up of both; medians are reported.
+import { performance } from "node:perf_hooks";
+import { WaapiClient } from "../pkg/node.js";
+import { listInstances as plainList } from "./alternatives/plain.js";
+import { median, table, fixed, verdict, int } from "./lib.mjs";
+
+const us = (ms) => ms * 1000;
+
+async function sequential(fn, n, samples) {
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+}
+
+/** n calls with `inFlight` outstanding at any time; returns ms per call. */
+async function concurrent(fn, n, inFlight) {
+  let started = 0;
+  const t = performance.now();
+  const lane = async () => {
+    while (started < n) {
+      started++;
+      await fn();
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  return (performance.now() - t) / n;
+}
+
+/** ABBA…: round r runs A then B when r is even, B then A when odd. */
+const order = (r, a, b) => (r % 2 ? [b, a] : [a, b]);
+
+export async function nodeBench(fake, { quick = false } = {}) {
+  const client = new WaapiClient(fake.token, { baseUrl: fake.api });
+  const contenders = {
+    wasm: () => client.listInstances(),
+    plain: () => plainList(fake.api, fake.token),
+  };
+  const scale = quick ? 0.2 : 1;
+  await fake.reset();
+
+  // Same answer from both, before timing anything.
+  const [a, b] = [await contenders.wasm(), await contenders.plain()];
+  if (a.length !== b.length || a[0].id !== b[0].id || a[0].name !== b[0].name) throw new Error("the contenders disagree");
+
+  // ---- 2. call overhead ----
+  const SEQ_ROUNDS = 20, SEQ_PER = Math.round(250 * scale);
+  const CON_ROUNDS = 16, CON_PER = Math.round(2000 * scale), IN_FLIGHT = 64;
+  for (const k of ["wasm", "plain", "wasm", "plain"]) {
+    await sequential(contenders[k], 300, []);
+    await concurrent(contenders[k], 1000, IN_FLIGHT);
+  }
+  await fake.clearLog();
+  const seq = { wasm: [], plain: [] };
+  for (let r = 0; r < SEQ_ROUNDS; r++) {
+    for (const k of order(r, "wasm", "plain")) await sequential(contenders[k], SEQ_PER, seq[k]);
+    await fake.clearLog();
+  }
+  const con = { wasm: [], plain: [] };
+  for (let r = 0; r < CON_ROUNDS; r++) {
+    for (const k of order(r, "wasm", "plain")) con[k].push(await concurrent(contenders[k], CON_PER, IN_FLIGHT));
+    await fake.clearLog();
+  }
+  const overhead = {
+    sequential: {
+      calls_each: SEQ_ROUNDS * SEQ_PER,
+      wasm_median_us: us(median(seq.wasm)),
+      plain_median_us: us(median(seq.plain)),
+    },
+    concurrent: {
+      calls_each: CON_ROUNDS * CON_PER,
+      in_flight: IN_FLIGHT,
+      wasm_median_us: us(median(con.wasm)),
+      plain_median_us: us(median(con.plain)),
+    },
+  };
+  for (const v of Object.values(overhead)) v.ratio = v.wasm_median_us / v.plain_median_us;
+  table(
+    `2. Call overhead in Node: listInstances() against fake-waapi (3 instances, no delay), interleaved ABBA, medians`,
+    [
+      ["mode", "calls each", "waapi-wasm (µs/call)", "fetch + JSON.parse (µs/call)", "ratio", "target ≤ 1.10"],
+      ["sequential (median call latency)", int(overhead.sequential.calls_each), fixed(overhead.sequential.wasm_median_us, 1),
+        fixed(overhead.sequential.plain_median_us, 1), fixed(overhead.sequential.ratio), verdict(overhead.sequential.ratio, 1.1, true)],
+      [`concurrent, ${IN_FLIGHT} in flight (median over ${CON_ROUNDS} rounds of wall time / calls)`, int(overhead.concurrent.calls_each),
+        fixed(overhead.concurrent.wasm_median_us, 1), fixed(overhead.concurrent.plain_median_us, 1), fixed(overhead.concurrent.ratio),
+        verdict(overhead.concurrent.ratio, 1.1, true)],
+    ],
+  );
+
+  // ---- 3. decode ----
+  const decode = {};
+  const plan = { 10: 300, 1000: 80, 10000: 16 };
+  for (const [n, rounds] of Object.entries(plan).map(([n, r]) => [Number(n), Math.max(4, Math.round(r * scale))])) {
+    await fake.seed(n);
+    const [x, y] = [await contenders.wasm(), await contenders.plain()];
+    if (x.length !== n || y.length !== n || x[n - 1].name !== y[n - 1].name) throw new Error(`decode ${n}: the contenders disagree`);
+    for (let i = 0; i < Math.min(rounds, 10); i++) for (const k of ["wasm", "plain"]) await contenders[k]();
+    const t = { wasm: [], plain: [] };
+    for (let r = 0; r < rounds; r++) {
+      for (const k of order(r, "wasm", "plain")) await sequential(contenders[k], 1, t[k]);
+      if (r % 50 === 49) await fake.clearLog();
+    }
+    await fake.clearLog();
+    decode[n] = { calls_each: rounds, wasm_median_ms: median(t.wasm), plain_median_ms: median(t.plain) };
+    decode[n].ratio = decode[n].wasm_median_ms / decode[n].plain_median_ms;
+  }
+  await fake.reset();
+  table(
+    "3. Decode: listInstances() of n instances served by the fake, time to a typed result (fetch + body + decode), interleaved, medians",
+    [
+      ["instances", "calls each", "waapi-wasm (ms)", "fetch + JSON.parse (ms)", "ratio", "target"],
+      ...Object.entries(decode).map(([n, d]) => [int(Number(n)), d.calls_each, fixed(d.wasm_median_ms, 3), fixed(d.plain_median_ms, 3),
+        fixed(d.ratio), n === "10000" ? `≤ 1.50: ${verdict(d.ratio, 1.5, true)}` : ""]),
+    ],
+  );
+  client.free?.();
+  return { overhead, decode };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { startFake } = await import("./lib.mjs");
+  const fake = await startFake();
+  try {
+    await nodeBench(fake, { quick: process.argv.includes("--quick") });
+  } finally {
+    await fake.stop();
+  }
+}

@@ -1,0 +1,80 @@
+// Size: what each shipped build ships (wasm + JS glue) and, for the same job (list instances with
+// the bearer and JSON headers), a hand-written fetch wrapper, openapi-fetch and ky, and waapi-wasm
+// itself, each bundled and minified by esbuild. raw / gzip -9 / brotli -q 11 bytes; wasm and JS
+// are compressed separately, as a server sends them.
+import { readFileSync } from "node:fs";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+import * as esbuild from "esbuild";
+import { root, table, int } from "./lib.mjs";
+
+const measure = (bytes) => ({
+  raw: bytes.length,
+  gzip: gzipSync(bytes, { level: 9 }).length,
+  brotli: brotliCompressSync(bytes, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+  }).length,
+});
+const files = (paths) => Buffer.concat(paths.map((p) => readFileSync(`${root}${p}`)));
+const sum = (a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli });
+const NONE = { raw: 0, gzip: 0, brotli: 0 };
+
+async function bundle(entry) {
+  const out = await esbuild.build({
+    entryPoints: [`${root}bench/alternatives/${entry}`],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    logLevel: "error",
+  });
+  return Buffer.from(out.outputFiles[0].contents);
+}
+
+export async function sizes() {
+  const pkgWasm = measure(files(["pkg/waapi_wasm_bg.wasm"]));
+  const edgeWasm = measure(files(["worker/build/waapi_edge_bg.wasm"]));
+  const builds = [
+    ["node", pkgWasm, ["pkg/waapi_wasm.js", "pkg/node.js"], "shipped"],
+    ["workerd", pkgWasm, ["pkg/waapi_wasm.js", "pkg/workerd.js"], "shipped"],
+    ["browser", pkgWasm, ["pkg/waapi_wasm.js", "pkg/browser.js"], "shipped"],
+    ["web", pkgWasm, ["pkg/waapi_wasm.js"], "shipped"],
+    ["worker", edgeWasm, ["worker/build/waapi_edge.js", "worker/src/index.js"], "shipped"],
+  ];
+  const result = {};
+  const describe = {};
+  for (const [name, wasm, glue] of builds) {
+    const js = measure(files(glue));
+    result[name] = { ...sum(wasm, js), wasm, js };
+    describe[name] = `unbundled: wasm + ${glue.join(" + ")}`;
+  }
+  const alternatives = [
+    ["waapi-wasm-esbuild", "waapi-wasm.js", pkgWasm, "esbuild bundle of pkg/browser.js + the .wasm"],
+    ["plain", "plain.js", NONE, "hand-written fetch wrapper, esbuild bundle"],
+    ["openapi-fetch", "openapi-fetch.js", NONE, `openapi-fetch ${version("openapi-fetch")}, esbuild bundle`],
+    ["ky", "ky.js", NONE, `ky ${version("ky")}, esbuild bundle`],
+  ];
+  for (const [name, entry, wasm, what] of alternatives) {
+    const js = measure(await bundle(entry));
+    result[name] = { ...sum(wasm, js), wasm, js };
+    describe[name] = what;
+  }
+
+  const rows = [["build", "wasm raw / gzip / brotli (B)", "JS raw / gzip / brotli (B)", "total gzip (B)", "total brotli (B)", "what"]];
+  const triple = (m) => (m.raw ? `${int(m.raw)} / ${int(m.gzip)} / ${int(m.brotli)}` : "–");
+  for (const [name, r] of Object.entries(result)) {
+    rows.push([name, triple(r.wasm), triple(r.js), int(r.gzip), int(r.brotli), describe[name]]);
+  }
+  table(
+    `1. Size: what each build ships, and the same job (list instances) in plain JS, openapi-fetch and ky (esbuild ${esbuild.version} --bundle --minify, esm, browser)`,
+    rows,
+  );
+  return { sizes: result, describe };
+}
+
+function version(name) {
+  return JSON.parse(readFileSync(`${root}node_modules/${name}/package.json`, "utf8")).version;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await sizes();
