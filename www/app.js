@@ -65,7 +65,7 @@ async function busy(button, label, work) {
 
 function connect(event) {
   event.preventDefault();
-  const button = event.submitter ?? $("connect-form").querySelector("button");
+  const button = $("connect");
   const token = $("token").value.trim();
   let baseUrl;
   try {
@@ -431,6 +431,7 @@ async function start() {
     return;
   }
   $("connect-form").addEventListener("submit", connect);
+  $("connect").disabled = false; // disabled in the HTML: a click before this point would submit the form natively
   $("refresh").addEventListener("click", (e) => busy(e.currentTarget, "Refreshing…", () => loadList()));
   $("new-instance").addEventListener("click", createInstance);
   let typing = 0;

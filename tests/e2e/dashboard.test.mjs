@@ -51,7 +51,8 @@ const settled = (page) =>
   eventually(async () => assert.equal(await page.getByRole("cell", { name: "Checking…" }).count(), 0));
 
 scenario("keyboard: Tab reaches the fields and Connect, Enter connects; the seeded instances render", {}, async ({ page }) => {
-  await page.getByLabel("API base URL").waitFor();
+  // Connect is disabled until the module has loaded, so it is not skipped by Tab.
+  await page.waitForSelector("button:enabled >> text=Connect");
   await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement.labels?.[0]?.textContent), "API base URL");
   await page.keyboard.press("ControlOrMeta+A");
@@ -225,15 +226,17 @@ scenario("Closing the phone view stops its polling", {}, async ({ page }) => {
   assert.deepEqual(polls, [], "no status polls after the view closed");
 });
 
-scenario("A 500 from WaAPI shows an error a person can read, and the page recovers", { allow: [500] }, async ({ page }) => {
+scenario("A 500 from WaAPI shows an error a person can read, and the page recovers", { allow: [500, 502] }, async ({ page }) => {
   await connect(page);
+  // Enough times for every retry on the way (through the edge, its 502 is retried by the client).
   await control("POST", "/__fake/faults", {
-    method: "GET", path: "/api/v1/instances", status: 500, body: "<html>x</html>", content_type: "text/html", times: 1,
+    method: "GET", path: "/api/v1/instances", status: 500, body: "<html>x</html>", content_type: "text/html", times: 10,
   });
   await page.getByRole("button", { name: "Refresh" }).click();
   const text = await alertText(page);
-  assert.equal(text, "WaAPI had a problem (HTTP 500) and could not list instances. Try again in a moment.");
+  assert.match(text, /^WaAPI had a problem \(HTTP 50[02]\) and could not list instances\. Try again in a moment\.$/);
   assert.doesNotMatch(await page.locator("body").innerText(), /<html>|\{"|at \w+ \(|stack/);
+  await control("DELETE", "/__fake/faults");
   await page.getByRole("button", { name: "Refresh" }).click();
   await page.getByRole("alert").filter({ hasText: /./ }).waitFor({ state: "hidden" });
   assert.deepEqual(await rowNames(page), ["Support", "Sales", "Marketing"]);
@@ -252,22 +255,26 @@ scenario("An instance deleted elsewhere: “Instance 3 no longer exists”", { a
 
 scenario("Rate limiting: the list says when it retries, and does", { allow: [429] }, async ({ page }) => {
   await connect(page);
+  // Armed until the page says it will retry (the client's own retries, and an edge's, use some up).
   await control("POST", "/__fake/faults", {
     method: "GET", path: "/api/v1/instances", status: 429, headers: { "Retry-After": "1" },
-    body: '{"message":"Too Many Attempts.","status":"error"}', times: 3, // the client's own 2 retries, then the page's
+    body: '{"message":"Too Many Attempts.","status":"error"}', times: 100,
   });
   await page.getByRole("button", { name: "Refresh" }).click();
   assert.equal(await alertText(page), "WaAPI is rate limiting; retrying in 1 s.");
+  await control("DELETE", "/__fake/faults");
   await page.getByRole("alert").filter({ hasText: /./ }).waitFor({ state: "hidden", timeout: 10_000 });
   assert.deepEqual(await rowNames(page), ["Support", "Sales", "Marketing"]);
 });
 
-scenario("An API that cannot be reached: “Cannot reach the API”", { allow: ["ERR_EMPTY_RESPONSE"] }, async ({ page }) => {
+scenario("An API that cannot be reached: “Cannot reach the API”", { allow: ["ERR_CONNECTION_REFUSED"] }, async ({ page }) => {
   await connect(page);
-  await control("POST", "/__fake/faults", { method: "GET", path: "/api/v1/instances", action: "drop", times: 20 });
+  // The browser's network fails (the same whether the API is the fake or an edge in front of it).
+  const api = `${API_BASE}/**`;
+  await page.route(api, (route) => route.abort("connectionrefused"));
   await page.getByRole("button", { name: "Refresh" }).click();
   assert.equal(await alertText(page), "Cannot reach the API. Check the API base URL and your connection.");
-  await control("DELETE", "/__fake/faults");
+  await page.unroute(api);
   await page.getByRole("button", { name: "Refresh" }).click();
   await page.getByRole("alert").filter({ hasText: /./ }).waitFor({ state: "hidden" });
 });
