@@ -1,0 +1,240 @@
+// 4. Edge: GET /api/v1/instances through the Rust edge handler (worker/) in workerd against a
+// plain JS worker that forwards the same request to the fake (bench/plain-worker/index.js).
+// Both run in `workerd serve` from the npm workerd package (wrangler's own binary) with a
+// generated config: the same compatibility date, loopback outbound allowed, no wrangler proxy.
+// Load: autocannon, 32 connections, rounds interleaved; cold start: spawn → first 200.
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import autocannon from "autocannon";
+import { startEdge } from "../worker/dev.mjs";
+import { newEdgeKey } from "../worker/edge-key.mjs";
+import { root, freePort, median, table, fixed, int, verdict, sleep } from "./lib.mjs";
+
+const WORKERD = `${root}node_modules/workerd/bin/workerd`;
+const COMPAT = "2026-04-01";
+
+function capnp(kind, port, vars) {
+  const modules =
+    kind === "plain"
+      ? `(name = "index.js", esModule = embed "plain/index.js")`
+      : `(name = "src/index.js", esModule = embed "edge/src/index.js"),
+      (name = "build/waapi_edge.js", esModule = embed "edge/build/waapi_edge.js"),
+      (name = "build/waapi_edge_bg.wasm", wasm = embed "edge/build/waapi_edge_bg.wasm")`;
+  const bindings = Object.entries(vars)
+    .map(([k, v]) => `(name = ${JSON.stringify(k)}, text = ${JSON.stringify(v)})`)
+    .join(",\n      ");
+  return `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const worker :Workerd.Worker = (
+  modules = [
+      ${modules}
+  ],
+  compatibilityDate = "${COMPAT}",
+  bindings = [
+      ${bindings}
+  ],
+  globalOutbound = "internet",
+);
+`;
+}
+
+/** Copies the worker sources next to the generated configs (embed paths are relative). */
+function prepare(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  for (const d of ["plain", "edge/src", "edge/build"]) mkdirSync(`${dir}/${d}`, { recursive: true });
+  copyFileSync(`${root}bench/plain-worker/index.js`, `${dir}/plain/index.js`);
+  copyFileSync(`${root}worker/src/index.js`, `${dir}/edge/src/index.js`);
+  for (const f of ["waapi_edge.js", "waapi_edge_bg.wasm"]) copyFileSync(`${root}worker/build/${f}`, `${dir}/edge/build/${f}`);
+}
+
+/** Spawns `workerd serve` and resolves once GET /api/v1/instances answers 200; `coldMs` is spawn → that answer. */
+async function startWorkerd(dir, name, kind, vars, key) {
+  const port = await freePort();
+  const file = `${dir}/${name}.capnp`;
+  writeFileSync(file, capnp(kind, port, vars));
+  const url = `http://127.0.0.1:${port}`;
+  const t0 = performance.now();
+  const child = spawn(WORKERD, ["serve", file], { cwd: dir, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  child.stderr.on("data", (d) => (log += d));
+  let exited = false;
+  child.on("exit", () => (exited = true));
+  const stop = async () => {
+    if (exited) return;
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {}
+    for (let i = 0; i < 50 && !exited; i++) await sleep(50);
+    if (!exited) try { process.kill(-child.pid, "SIGKILL"); } catch {}
+  };
+  for (;;) {
+    if (exited) throw new Error(`workerd (${name}) exited:\n${log}`);
+    if (performance.now() - t0 > 30_000) {
+      await stop();
+      throw new Error(`workerd (${name}) did not answer in 30 s:\n${log}`);
+    }
+    try {
+      const res = await fetch(`${url}/api/v1/instances`, { headers: { authorization: `Bearer ${key}` } });
+      const text = await res.text();
+      if (res.status === 200) return { url, stop, coldMs: performance.now() - t0, body: text, log: () => log };
+      throw new Error(`workerd (${name}) answered ${res.status}: ${text}`);
+    } catch (e) {
+      if (!/fetch failed/.test(e.message)) {
+        await stop();
+        throw e;
+      }
+    }
+    await sleep(2);
+  }
+}
+
+/** The plain worker under `wrangler dev`, like worker/dev.mjs runs the edge; ready at its first 401. */
+async function wranglerPlain(port, baseUrl, token, edgeKeys) {
+  const dir = `${root}.tmp/bench-plain-${port}`;
+  mkdirSync(`${dir}/tmp`, { recursive: true });
+  const envFile = `${dir}/secrets.env`;
+  writeFileSync(envFile, `WAAPI_TOKEN=${token}\nEDGE_KEYS=${edgeKeys}\n`, { mode: 0o600 });
+  const t0 = Date.now();
+  const child = spawn(`${root}node_modules/.bin/wrangler`, ["dev", "--ip", "127.0.0.1", "--port", String(port),
+    "--show-interactive-dev-session=false", "--env-file", envFile, "--var", `WAAPI_BASE_URL:${baseUrl}`], {
+    cwd: `${root}bench/plain-worker`, detached: true, stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_SEND_ERROR_REPORTS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false", XDG_CONFIG_HOME: `${root}.tmp/config`, TMPDIR: `${dir}/tmp` },
+  });
+  let log = "";
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  let exited = false;
+  child.on("exit", () => (exited = true));
+  const stop = async () => {
+    if (!exited) {
+      try { process.kill(-child.pid, "SIGTERM"); } catch {}
+      for (let i = 0; i < 50 && !exited; i++) await sleep(100);
+      if (!exited) try { process.kill(-child.pid, "SIGKILL"); } catch {}
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (;;) {
+    if (exited || Date.now() - t0 > 90_000) {
+      await stop();
+      throw new Error(`wrangler dev (plain worker) did not start:\n${log}`);
+    }
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/v1/instances`)).status === 401) break;
+    } catch {}
+    await sleep(100);
+  }
+  const readyMs = Date.now() - t0;
+  await stop();
+  return readyMs;
+}
+
+function load(url, key, seconds) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url: `${url}/api/v1/instances`, connections: 32, duration: seconds, headers: { authorization: `Bearer ${key}` } },
+      (err, r) => (err ? reject(err) : resolve(r)),
+    );
+  });
+}
+
+export async function edgeBench(fake, { quick = false } = {}) {
+  const dir = `${root}.tmp/bench-workerd`;
+  prepare(dir);
+  await fake.reset();
+  const { key, entry } = newEdgeKey("read");
+  const vars = (ttl) => ({ WAAPI_BASE_URL: fake.api, WAAPI_TOKEN: fake.token, EDGE_KEYS: entry, CACHE_TTL_MS: ttl,
+    ALLOWED_ORIGINS: "", CONNECT_SRC: "" });
+  const kinds = {
+    edge: { label: "waapi-wasm edge (CACHE_TTL_MS 0)", kind: "edge", vars: vars("0") },
+    plain: { label: "plain JS forwarding worker", kind: "plain", vars: { WAAPI_BASE_URL: fake.api, WAAPI_TOKEN: fake.token, EDGE_KEYS: entry } },
+    cached: { label: "waapi-wasm edge, cache on (CACHE_TTL_MS 5000), extra", kind: "edge", vars: vars("5000") },
+  };
+
+  // Cold start: spawn `workerd serve` → first 200 (includes compiling the worker and, for the
+  // edge, instantiating the wasm, then one upstream call). Alternated, 5 each.
+  const cold = { edge: [], plain: [] };
+  const COLD = quick ? 2 : 5;
+  for (let i = 0; i < COLD; i++) {
+    for (const k of i % 2 ? ["plain", "edge"] : ["edge", "plain"]) {
+      const w = await startWorkerd(dir, `cold-${k}`, kinds[k].kind, kinds[k].vars, key);
+      cold[k].push(w.coldMs);
+      await w.stop();
+    }
+  }
+
+  // Throughput and latency: all three running; rounds in ABBA order with the cached edge last.
+  const running = {};
+  for (const k of Object.keys(kinds)) running[k] = await startWorkerd(dir, k, kinds[k].kind, kinds[k].vars, key);
+  try {
+    const a = JSON.parse(running.edge.body), b = JSON.parse(running.plain.body);
+    if (JSON.stringify(a.instances.map((i) => i.id)) !== JSON.stringify(b.instances.map((i) => i.id))) throw new Error("the workers disagree");
+    const SECONDS = quick ? 2 : 5, ROUNDS = quick ? 1 : 3;
+    for (const k of Object.keys(kinds)) await load(running[k].url, key, 1); // warm-up (JIT, connections)
+    await fake.clearLog();
+    const runs = { edge: [], plain: [], cached: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const k of [...(r % 2 ? ["plain", "edge"] : ["edge", "plain"]), "cached"]) {
+        runs[k].push(await load(running[k].url, key, SECONDS));
+        await fake.clearLog();
+      }
+    }
+    const summary = {};
+    for (const [k, rs] of Object.entries(runs)) {
+      const bad = rs.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
+      if (bad) throw new Error(`${k}: ${bad} failed requests under load`);
+      summary[k] = {
+        what: kinds[k].label,
+        seconds: SECONDS * ROUNDS,
+        requests: rs.reduce((n, r) => n + r.requests.total, 0),
+        rps: median(rs.map((r) => r.requests.average)),
+        p50_ms: median(rs.map((r) => r.latency.p50)),
+        p99_ms: median(rs.map((r) => r.latency.p99)),
+      };
+    }
+    // wrangler dev (bundling, its proxy, workerd) to the first answer, once each, for reference.
+    let wrangler = null;
+    if (!quick) {
+      const port = await freePort();
+      const edge = await startEdge({ port, baseUrl: fake.api, token: fake.token, edgeKeys: entry, vars: { CACHE_TTL_MS: "0" } });
+      await edge.stop();
+      wrangler = { edge_ms: edge.readyMs, plain_ms: await wranglerPlain(await freePort(), fake.api, fake.token, entry) };
+    }
+    const ratio = summary.edge.rps / summary.plain.rps;
+    const coldStart = { edge_ms: median(cold.edge), plain_ms: median(cold.plain), runs_each: COLD, wrangler_dev: wrangler };
+
+    const rows = [["worker", "req/s", "p50 (ms)", "p99 (ms)", "requests"]];
+    for (const s of Object.values(summary)) rows.push([s.what, int(s.rps), fixed(s.p50_ms, 1), fixed(s.p99_ms, 1), int(s.requests)]);
+    rows.push([`ratio edge / plain (throughput; target ≥ 0.90: ${verdict(ratio, 0.9, false)})`, fixed(ratio), "", "", ""]);
+    table(
+      `4. Edge: GET /api/v1/instances (3 instances) in workerd serve, autocannon 32 connections, ${ROUNDS} × ${SECONDS} s rounds interleaved, medians`,
+      rows,
+    );
+    const crow = [["cold start (ms, median of " + COLD + ")", "waapi-wasm edge", "plain JS worker", "ratio"],
+      ["workerd serve: spawn → first 200 (one upstream call)", fixed(coldStart.edge_ms, 0), fixed(coldStart.plain_ms, 0),
+        fixed(coldStart.edge_ms / coldStart.plain_ms)]];
+    if (wrangler) crow.push(["wrangler dev: spawn → first 401 (build, bundle, proxy; one run)", int(wrangler.edge_ms), int(wrangler.plain_ms),
+      fixed(wrangler.edge_ms / wrangler.plain_ms)]);
+    table("   Cold start", crow);
+    return { throughput: summary, ratio, cold_start: coldStart };
+  } finally {
+    for (const w of Object.values(running)) await w.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { startFake } = await import("./lib.mjs");
+  const fake = await startFake();
+  try {
+    await edgeBench(fake, { quick: process.argv.includes("--quick") });
+  } finally {
+    await fake.stop();
+  }
+}
