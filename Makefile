@@ -166,3 +166,12 @@ www: pkg
 test-e2e: www setup-apt
 	cargo build -q -p fake-waapi
 	tests/with-fakes.sh node --test tests/e2e/
+
+## ---- benchmark ----
+
+# waapi-wasm against plain JS: size, call overhead and decode in Node, the edge in workerd, wasm
+# memory; prints tables and writes bench/results.json (see bench/README.md). About 2.5 minutes.
+.PHONY: bench
+bench: pkg worker www
+	cargo build -q --release -p fake-waapi
+	node bench/run.mjs

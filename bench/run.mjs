@@ -1,0 +1,97 @@
+// `make bench`: prints the benchmark's tables and writes bench/results.json.
+// Sections: 1 size, 2 call overhead (Node), 3 decode (Node), 4 edge (workerd), 5 memory.
+// Ratios are waapi-wasm / plain JS: times (lower is better) for overhead and decode,
+// requests per second (higher is better) for the edge. No timing is a test: this only reports.
+import { execFileSync, execSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { sizes } from "./size.mjs";
+import { nodeBench } from "./node.mjs";
+import { edgeBench } from "./edge.mjs";
+import { root, startFake, table, fixed, int, verdict } from "./lib.mjs";
+
+const quick = process.argv.includes("--quick");
+const t0 = Date.now();
+const cpu = (readFileSync("/proc/cpuinfo", "utf8").match(/^model name\s*:\s*(.*)$/m) ?? [])[1] ?? os.cpus()[0]?.model;
+const machine = {
+  nproc: Number(execSync("nproc").toString().trim()),
+  cpu,
+  memory_gib: Math.round(os.totalmem() / 2 ** 30),
+  os: `${os.type()} ${os.release()}`,
+  node: process.version,
+  workerd: execFileSync(`${root}node_modules/workerd/bin/workerd`, ["--version"]).toString().trim(),
+};
+const commit = execSync("git rev-parse --short HEAD", { cwd: root }).toString().trim();
+console.log(`machine: ${machine.nproc} cores, ${machine.cpu}, ${machine.memory_gib} GiB, ${machine.os}, node ${machine.node}, ${machine.workerd}; commit ${commit}${quick ? " (QUICK run: fewer samples)" : ""}`);
+
+const { sizes: size, describe } = await sizes();
+
+const fake = await startFake();
+let node, edge, memory;
+try {
+  node = await nodeBench(fake, { quick });
+
+  // 5. Memory, in a fresh process.
+  await fake.reset();
+  memory = JSON.parse(execFileSync(process.execPath, [`${root}bench/memory.mjs`, fake.api, fake.token]).toString());
+  table("5. Memory: wasm linear memory (WebAssembly.Memory byteLength), fresh process, calls 64 in flight", [
+    ["point", "bytes", "growth (B)"],
+    ["after instantiation", int(memory.start_bytes), ""],
+    ["after 1 000 listInstances()", int(memory.after_1000_bytes), ""],
+    ["after 100 000 listInstances()", int(memory.after_100000_bytes), int(memory.growth_bytes)],
+    ["after 10 000 more clients, each created, used once and freed", int(memory.after_10000_clients_bytes), int(memory.clients_growth_bytes)],
+  ]);
+
+  edge = await edgeBench(fake, { quick });
+} finally {
+  await fake.stop();
+}
+
+const ratios = {
+  call_overhead_sequential: node.overhead.sequential.ratio,
+  call_overhead_concurrent: node.overhead.concurrent.ratio,
+  decode_10: node.decode[10].ratio,
+  decode_1000: node.decode[1000].ratio,
+  decode_10000: node.decode[10000].ratio,
+  edge_throughput: edge.ratio,
+  edge_cold_start: edge.cold_start.edge_ms / edge.cold_start.plain_ms,
+};
+// Memory grows in 64 KiB pages; "none beyond noise" = not one page more.
+const PAGE = 65536;
+const targets = [
+  ["call overhead, sequential", ratios.call_overhead_sequential, "≤ 1.10", verdict(ratios.call_overhead_sequential, 1.1, true)],
+  ["call overhead, concurrent (64)", ratios.call_overhead_concurrent, "≤ 1.10", verdict(ratios.call_overhead_concurrent, 1.1, true)],
+  ["decode, 10 000 instances", ratios.decode_10000, "≤ 1.50", verdict(ratios.decode_10000, 1.5, true)],
+  ["edge throughput (req/s)", ratios.edge_throughput, "≥ 0.90", verdict(ratios.edge_throughput, 0.9, false)],
+];
+table("Summary: waapi-wasm / plain JS", [
+  ["figure", "ratio", "target", "verdict"],
+  ...targets.map(([a, r, t, v]) => [a, fixed(r), t, v]),
+  ["memory growth, 1 000 → 100 000 calls", `${int(memory.growth_bytes)} B`, "none (< one 64 KiB page)", memory.growth_bytes < PAGE ? "met" : `missed by ${int(memory.growth_bytes)} B`],
+]);
+
+const missed = targets.filter(([, , , v]) => v !== "met").map(([a]) => a);
+const notes = [];
+if (missed.length) {
+  notes.push(`Missed: ${missed.join("; ")}. Where the time goes and what would close each gap: see bench/README.md ("Diagnosis").`);
+} else notes.push("Every target met.");
+
+const seconds = (Date.now() - t0) / 1000;
+const results = {
+  generated: new Date().toISOString(),
+  commit,
+  quick,
+  machine,
+  run_seconds: Math.round(seconds),
+  ratios,
+  targets: Object.fromEntries(targets.map(([a, r, t, v]) => [a, { ratio: r, target: t, verdict: v }])),
+  size,
+  size_notes: describe,
+  call_overhead: node.overhead,
+  decode: node.decode,
+  edge,
+  memory,
+};
+writeFileSync(`${root}bench/results.json`, JSON.stringify(results, null, 2) + "\n");
+console.log(`\n${notes.join("\n")}`);
+console.log(`wrote bench/results.json; the run took ${fixed(seconds, 0)} s`);
