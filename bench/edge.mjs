@@ -154,6 +154,8 @@ export async function edgeBench(fake, { quick = false } = {}) {
   const kinds = {
     edge: { label: "waapi-wasm edge (CACHE_TTL_MS 0)", kind: "edge", vars: vars("0") },
     plain: { label: "plain JS forwarding worker", kind: "plain", vars: { WAAPI_BASE_URL: fake.api, WAAPI_TOKEN: fake.token, EDGE_KEYS: entry } },
+    reencode: { label: "plain JS worker + JSON.parse/stringify (REENCODE 1), extra", kind: "plain",
+      vars: { WAAPI_BASE_URL: fake.api, WAAPI_TOKEN: fake.token, EDGE_KEYS: entry, REENCODE: "1" } },
     cached: { label: "waapi-wasm edge, cache on (CACHE_TTL_MS 5000), extra", kind: "edge", vars: vars("5000") },
   };
 
@@ -169,7 +171,7 @@ export async function edgeBench(fake, { quick = false } = {}) {
     }
   }
 
-  // Throughput and latency: all three running; rounds in ABBA order with the cached edge last.
+  // Throughput and latency: all running; rounds in ABBA order, the extras after each pair.
   const running = {};
   for (const k of Object.keys(kinds)) running[k] = await startWorkerd(dir, k, kinds[k].kind, kinds[k].vars, key);
   try {
@@ -178,9 +180,9 @@ export async function edgeBench(fake, { quick = false } = {}) {
     const SECONDS = quick ? 2 : 5, ROUNDS = quick ? 1 : 3;
     for (const k of Object.keys(kinds)) await load(running[k].url, key, 1); // warm-up (JIT, connections)
     await fake.clearLog();
-    const runs = { edge: [], plain: [], cached: [] };
+    const runs = { edge: [], plain: [], reencode: [], cached: [] };
     for (let r = 0; r < ROUNDS; r++) {
-      for (const k of [...(r % 2 ? ["plain", "edge"] : ["edge", "plain"]), "cached"]) {
+      for (const k of [...(r % 2 ? ["plain", "edge"] : ["edge", "plain"]), "reencode", "cached"]) {
         runs[k].push(await load(running[k].url, key, SECONDS));
         await fake.clearLog();
       }
@@ -213,7 +215,7 @@ export async function edgeBench(fake, { quick = false } = {}) {
     for (const s of Object.values(summary)) rows.push([s.what, int(s.rps), fixed(s.p50_ms, 1), fixed(s.p99_ms, 1), int(s.requests)]);
     rows.push([`ratio edge / plain (throughput; target ≥ 0.90: ${verdict(ratio, 0.9, false)})`, fixed(ratio), "", "", ""]);
     table(
-      `4. Edge: GET /api/v1/instances (3 instances) in workerd serve, autocannon 32 connections, ${ROUNDS} × ${SECONDS} s rounds interleaved, medians`,
+      `4. Edge: GET /api/v1/instances (3 instances) in workerd serve, autocannon 32 connections, ${ROUNDS} × ${SECONDS} s rounds interleaved, medians (extras run after each pair)`,
       rows,
     );
     const crow = [["cold start (ms, median of " + COLD + ")", "waapi-wasm edge", "plain JS worker", "ratio"],
