@@ -170,7 +170,7 @@ test-e2e: www setup-apt
 ## ---- benchmark ----
 
 # waapi-wasm against plain JS: size, call overhead and decode in Node, the edge in workerd, wasm
-# memory; prints tables and writes bench/results.json (see bench/README.md). About 2.5 minutes.
+# memory; prints tables and writes bench/results.json (see bench/README.md). About 2 minutes.
 .PHONY: bench
 bench: pkg worker www
 	cargo build -q --release -p fake-waapi

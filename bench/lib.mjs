@@ -20,7 +20,7 @@ export const quantile = (xs, q) => {
 export function table(title, rows) {
   const cells = rows.map((r) => r.map((v) => (v === undefined || v === null ? "" : String(v))));
   const widths = cells[0].map((_, c) => Math.max(...cells.map((r) => (r[c] ?? "").length)));
-  const numeric = (c) => cells.slice(1).every((r) => r[c] === "" || /^[–+\-0-9.]/.test(r[c]));
+  const numeric = (c) => cells.slice(1).every((r) => r[c] === "" || /^[<–+\-0-9.]/.test(r[c]));
   const right = widths.map((_, c) => c > 0 && numeric(c));
   const line = (r) => r.map((v, c) => (right[c] ? v.padStart(widths[c]) : v.padEnd(widths[c]))).join("  ").trimEnd();
   console.log(`\n${title}`);
