@@ -338,6 +338,7 @@ function watchPhone(id) {
   const qr = $("qr");
   qr.hidden = $("qr-help").hidden = $("me").hidden = true;
   qr.removeAttribute("src");
+  $("me-pic").removeAttribute("src");
   status.textContent = "Checking the phone…";
   status.className = "phone-status loading";
 

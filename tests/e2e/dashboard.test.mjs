@@ -186,6 +186,22 @@ scenario("Delete asks for a confirmation that names the instance", {}, async ({ 
   assert.equal((await api("GET", "/instances/3")).status, 404);
 });
 
+scenario("Slow calls show that they are loading", {}, async ({ page }) => {
+  await connect(page);
+  await control("POST", "/__fake/faults", { method: "GET", path: "/api/v1/instances", delay_ms: 1500 });
+  await page.getByRole("button", { name: "Refresh" }).click();
+  await page.getByRole("button", { name: "Refreshing…" }).waitFor({ timeout: 1000 });
+  await page.getByText("Loading instances…").waitFor({ timeout: 1000 });
+  await page.getByText("3 instances").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Refresh" }).isEnabled(), true);
+
+  await control("POST", "/__fake/faults", { method: "PUT", path: "/api/v1/instances/1", delay_ms: 1500 });
+  await row(page, "Support").getByRole("button", { name: "Manage Support" }).click();
+  await page.getByRole("dialog", { name: "Support" }).getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Saving…" }).waitFor({ timeout: 1000 });
+  await page.getByRole("dialog").waitFor({ state: "hidden" });
+});
+
 scenario("A viewer token gets the permission message on New instance", { allow: [403] }, async ({ page }) => {
   await connect(page, VIEWER_TOKEN);
   await page.getByRole("button", { name: "New instance" }).click();
