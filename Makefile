@@ -20,7 +20,7 @@ export CLOUDFLARE_CF_FETCH_ENABLED := false
 
 .PHONY: help setup setup-rust setup-apt setup-npm pkg size size-check fake demo worker edge edge-key \
 	test lint test-host test-wasm-node test-wasm-browser test-node test-types test-workerd test-bundle \
-	test-edge test-e2e www
+	test-edge test-e2e test-e2e-edge www bench
 
 help:
 	@echo "make demo   run the dashboard and the edge handler on the fake WaAPI; prints where to look"
@@ -106,7 +106,8 @@ demo: setup-rust setup-npm pkg worker www
 
 ## ---- tests ----
 
-test: setup lint test-host size-check test-wasm-node test-wasm-browser test-node test-types test-workerd test-bundle
+test: setup lint test-host size-check test-wasm-node test-wasm-browser test-node test-types test-workerd test-bundle \
+	test-edge test-e2e test-e2e-edge
 	@echo "all tests passed"
 
 lint:
@@ -167,11 +168,15 @@ test-e2e: www setup-apt
 	cargo build -q -p fake-waapi
 	tests/with-fakes.sh node --test tests/e2e/
 
+# The same dashboard tests with the page and the API served by the edge handler in workerd.
+test-e2e-edge: www worker setup-apt
+	cargo build -q -p fake-waapi
+	tests/with-fakes.sh node tests/e2e/via-edge.mjs
+
 ## ---- benchmark ----
 
 # waapi-wasm against plain JS: size, call overhead and decode in Node, the edge in workerd, wasm
 # memory; prints tables and writes bench/results.json (see bench/README.md). About 2 minutes.
-.PHONY: bench
 bench: pkg worker www
 	cargo build -q --release -p fake-waapi
 	node bench/run.mjs

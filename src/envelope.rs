@@ -531,6 +531,9 @@ mod tests {
         );
         assert_eq!((kind(e.clone()), e.status()), ("api", Some(400)));
         assert_eq!(e.message(), "Instance limit reached.");
-        assert_eq!(http_error(&create, 409, None, "").message(), "WaAPI could not create an instance (HTTP 409).");
+        assert_eq!(
+            http_error(&create, 409, None, "").message(),
+            "WaAPI could not create an instance (HTTP 409)."
+        );
     }
 }
