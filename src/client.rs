@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::envelope::{http_error, Reply};
+use crate::envelope::{http_error, Body};
 use crate::error::Error;
 use crate::models::{ClientStatus, Instance, Me, QrCode};
 use crate::request::{check_http_url, InstanceUpdate, Request};
@@ -118,15 +118,19 @@ impl Client {
         InstanceClient { client: self, id }
     }
 
-    /// Sends `request`, retrying as [`decide`] says, and parses the 2xx answer; the typed
-    /// methods read it through [`Client::finish`]. Not generic, so its code exists once.
-    pub async fn send(&self, request: &Request) -> Result<Reply, Error> {
+    /// Sends `request`, retrying as [`decide`] says, and hands back the 2xx body; the typed
+    /// methods parse and read it through [`Client::finish`]. Not generic, so its code exists once.
+    pub async fn send(&self, request: &Request) -> Result<Body, Error> {
         self.validate()?;
         let raw = self
             .exchange(request)
             .await
             .map_err(|e| e.redact(&self.token))?;
-        Reply::parse(request, raw.status, &raw.body).map_err(|e| e.redact(&self.token))
+        Ok(Body {
+            action: request.action,
+            status: raw.status,
+            text: raw.body,
+        })
     }
 
     /// Passes a decoded answer on, with the token redacted from any error the server's
@@ -209,19 +213,22 @@ impl Instances<'_> {
     /// ```
     pub async fn list(&self, filter: Option<&str>) -> Result<Vec<Instance>, Error> {
         let req = Request::list_instances(filter);
+        let body = self.client.send(&req).await?;
         self.client
-            .finish(self.client.send(&req).await?.instance_list())
+            .finish(body.reply().and_then(|r| r.instance_list()))
     }
 
     /// Creates an instance (the token needs the create permission).
     pub async fn create(&self) -> Result<Instance, Error> {
         let req = Request::create_instance();
-        self.client.finish(self.client.send(&req).await?.instance())
+        let body = self.client.send(&req).await?;
+        self.client.finish(body.reply().and_then(|r| r.instance()))
     }
 
     pub async fn get(&self, id: u64) -> Result<Instance, Error> {
         let req = Request::get_instance(id)?;
-        self.client.finish(self.client.send(&req).await?.instance())
+        let body = self.client.send(&req).await?;
+        self.client.finish(body.reply().and_then(|r| r.instance()))
     }
 
     /// Renames an instance or changes its webhook; answers the instance's client status.
@@ -235,13 +242,15 @@ impl Instances<'_> {
     /// ```
     pub async fn update(&self, id: u64, update: &InstanceUpdate) -> Result<ClientStatus, Error> {
         let req = Request::update_instance(id, update)?;
+        let body = self.client.send(&req).await?;
         self.client
-            .finish(self.client.send(&req).await?.client_status())
+            .finish(body.reply().and_then(|r| r.client_status()))
     }
 
     pub async fn delete(&self, id: u64) -> Result<(), Error> {
         let req = Request::delete_instance(id)?;
-        self.client.finish(self.client.send(&req).await?.nothing())
+        let body = self.client.send(&req).await?;
+        self.client.finish(body.reply().and_then(|r| r.nothing()))
     }
 }
 
@@ -255,20 +264,23 @@ impl InstanceClient<'_> {
     /// Where the client is: booting, qr, ready, …
     pub async fn status(&self) -> Result<ClientStatus, Error> {
         let req = Request::client_status(self.id)?;
+        let body = self.client.send(&req).await?;
         self.client
-            .finish(self.client.send(&req).await?.client_status())
+            .finish(body.reply().and_then(|r| r.client_status()))
     }
 
     /// The QR code to scan while the status is `qr`; otherwise an `Api` error.
     pub async fn qr_code(&self) -> Result<QrCode, Error> {
         let req = Request::qr_code(self.id)?;
-        self.client.finish(self.client.send(&req).await?.qr_code())
+        let body = self.client.send(&req).await?;
+        self.client.finish(body.reply().and_then(|r| r.qr_code()))
     }
 
     /// The account the client is logged in as, once `ready`.
     pub async fn me(&self) -> Result<Me, Error> {
         let req = Request::me(self.id)?;
-        self.client.finish(self.client.send(&req).await?.me())
+        let body = self.client.send(&req).await?;
+        self.client.finish(body.reply().and_then(|r| r.me()))
     }
 }
 

@@ -6,27 +6,42 @@ use crate::json::Json;
 use crate::models::{decode, ClientStatus, Instance, Me, QrCode};
 use crate::request::Request;
 
-/// A 2xx answer, parsed.
-pub struct Reply {
+/// A 2xx answer as received, before parsing.
+pub struct Body {
     /// The operation in words, for messages.
     pub action: &'static str,
     pub status: u16,
-    pub json: Json,
+    pub text: String,
 }
 
-impl Reply {
+impl Body {
+    /// The parsed answer, borrowing from this body.
+    pub fn reply(&self) -> Result<Reply<'_>, Error> {
+        Reply::parse(self.action, self.status, &self.text)
+    }
+}
+
+/// A 2xx answer, parsed.
+pub struct Reply<'a> {
+    /// The operation in words, for messages.
+    pub action: &'static str,
+    pub status: u16,
+    pub json: Json<'a>,
+}
+
+impl<'a> Reply<'a> {
     /// Parses a 2xx body; an empty body (204) is `null`.
-    pub fn parse(request: &Request, status: u16, body: &str) -> Result<Reply, Error> {
+    pub fn parse(action: &'static str, status: u16, body: &'a str) -> Result<Reply<'a>, Error> {
         let json = if body.trim().is_empty() {
             Json::Null
         } else {
             Json::parse(body).map_err(|e| Error::Decode {
                 status,
-                message: format!("WaAPI's answer to {} is not JSON ({e}).", request.action),
+                message: format!("WaAPI's answer to {action} is not JSON ({e})."),
             })?
         };
         Ok(Reply {
-            action: request.action,
+            action,
             status,
             json,
         })
@@ -56,7 +71,7 @@ impl Reply {
     }
 
     /// The top-level object, after checking its `status`.
-    fn root(&self) -> Result<&Json, Error> {
+    fn root(&self) -> Result<&Json<'a>, Error> {
         if !self.json.is_object() {
             return Err(self.decode_error("the body is not a JSON object".into()));
         }
@@ -64,7 +79,7 @@ impl Reply {
     }
 
     /// `v` itself, unless its `status` says error.
-    fn checked<'j>(&self, v: &'j Json) -> Result<&'j Json, Error> {
+    fn checked<'j>(&self, v: &'j Json<'a>) -> Result<&'j Json<'a>, Error> {
         match v.get("status").and_then(Json::as_str) {
             Some(s) if s.eq_ignore_ascii_case("error") => Err(self.api_error(v)),
             _ => Ok(v),
@@ -72,7 +87,7 @@ impl Reply {
     }
 
     /// The first of `keys` present (and not null) in the root, status-checked.
-    fn wrapper(&self, keys: &[&str]) -> Result<&Json, Error> {
+    fn wrapper(&self, keys: &[&str]) -> Result<&Json<'a>, Error> {
         let root = self.root()?;
         let found = keys
             .iter()
@@ -232,7 +247,7 @@ fn field_errors(v: &Json) -> Vec<(String, Vec<String>)> {
         .iter()
         .map(|(field, texts)| {
             let texts = match texts {
-                Json::String(s) => vec![s.clone()],
+                Json::String(s) => vec![s.to_string()],
                 Json::Array(items) => items
                     .iter()
                     .filter_map(Json::as_str)
@@ -240,7 +255,7 @@ fn field_errors(v: &Json) -> Vec<(String, Vec<String>)> {
                     .collect(),
                 _ => Vec::new(),
             };
-            (field.clone(), texts)
+            (field.to_string(), texts)
         })
         .collect()
 }
@@ -253,8 +268,8 @@ mod tests {
 
     const SUPPORT: &str = r#"{"id":1,"name":"Support","owner":"a@example.com","webhook_url":"https://h.example/w","webhook_events":["message","ready"],"is_trial":0,"unknown":{"x":[1]}}"#;
 
-    fn reply(req: &Request, body: &str) -> Reply {
-        Reply::parse(req, 200, body).unwrap()
+    fn reply<'a>(req: &Request, body: &'a str) -> Reply<'a> {
+        Reply::parse(req.action, 200, body).unwrap()
     }
 
     fn kind(e: Error) -> &'static str {
@@ -461,12 +476,12 @@ mod tests {
             "{}",
             r#"{"instances":5}"#,
         ] {
-            let r = Reply::parse(&req, 200, body).and_then(|r| r.instance_list());
+            let r = Reply::parse(req.action, 200, body).and_then(|r| r.instance_list());
             assert_eq!(kind(r.unwrap_err()), "decode", "{body}");
         }
         let del = Request::delete_instance(1).unwrap();
-        assert!(Reply::parse(&del, 204, "").unwrap().nothing().is_ok());
-        assert!(Reply::parse(&del, 200, r#"{"status":"success"}"#)
+        assert!(Reply::parse(del.action, 204, "").unwrap().nothing().is_ok());
+        assert!(Reply::parse(del.action, 200, r#"{"status":"success"}"#)
             .unwrap()
             .nothing()
             .is_ok());

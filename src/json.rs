@@ -3,23 +3,27 @@
 //! The crate reads response bodies as text and parses them here rather than through serde:
 //! serde_json and the serde generics cost about 20 KB of gzipped wasm (measured in
 //! `TOOLCHAIN.md`), and WaAPI's tolerant envelopes need hand-written decoding anyway.
-//! Numbers keep their source text, so no float parsing or formatting is linked in.
+//! Numbers keep their source text, so no float parsing or formatting is linked in. Strings
+//! and member names borrow from the text unless they hold escapes, so parsing a large list
+//! allocates little beyond the tree's vectors.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Nesting deeper than this is refused instead of recursing into a stack overflow.
 const MAX_DEPTH: usize = 128;
 
-/// A parsed JSON value. Objects keep their members in source order.
+/// A parsed JSON value, borrowing from the text it was parsed from. Objects keep their
+/// members in source order.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Json {
+pub enum Json<'a> {
     Null,
     Bool(bool),
     /// The number's source text, already checked against the JSON grammar.
-    Number(String),
-    String(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
+    Number(Cow<'a, str>),
+    String(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
 }
 
 /// Why a text is not JSON: a byte offset and what was expected there.
@@ -35,7 +39,7 @@ impl fmt::Display for ParseError {
     }
 }
 
-impl Json {
+impl<'a> Json<'a> {
     /// Parses a complete JSON text (surrounding white space allowed).
     ///
     /// ```
@@ -43,8 +47,9 @@ impl Json {
     /// let v = Json::parse(r#"{"id": 7, "tags": ["a"]}"#).unwrap();
     /// assert_eq!(v.get("id").and_then(Json::as_u64), Some(7));
     /// ```
-    pub fn parse(text: &str) -> Result<Json, ParseError> {
+    pub fn parse(text: &'a str) -> Result<Json<'a>, ParseError> {
         let mut p = Parser {
+            text,
             s: text.as_bytes(),
             i: 0,
         };
@@ -57,8 +62,25 @@ impl Json {
         Ok(v)
     }
 
+    /// The same value, owning its text.
+    pub fn into_owned(self) -> Json<'static> {
+        match self {
+            Json::Null => Json::Null,
+            Json::Bool(b) => Json::Bool(b),
+            Json::Number(n) => Json::Number(Cow::Owned(n.into_owned())),
+            Json::String(s) => Json::String(Cow::Owned(s.into_owned())),
+            Json::Array(items) => Json::Array(items.into_iter().map(Json::into_owned).collect()),
+            Json::Object(members) => Json::Object(
+                members
+                    .into_iter()
+                    .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
+                    .collect(),
+            ),
+        }
+    }
+
     /// The member `key` of an object; `None` for a missing key or a non-object.
-    pub fn get(&self, key: &str) -> Option<&Json> {
+    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
         match self {
             Json::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -79,7 +101,7 @@ impl Json {
         }
     }
 
-    pub fn as_array(&self) -> Option<&[Json]> {
+    pub fn as_array(&self) -> Option<&[Json<'a>]> {
         match self {
             Json::Array(items) => Some(items),
             _ => None,
@@ -136,7 +158,7 @@ impl Json {
     }
 }
 
-impl fmt::Display for Json {
+impl fmt::Display for Json<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = String::new();
         self.write(&mut out);
@@ -189,11 +211,12 @@ pub fn write_str(out: &mut String, s: &str) {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     s: &'a [u8],
     i: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn err(&self, expected: &'static str) -> ParseError {
         ParseError {
             offset: self.i,
@@ -216,7 +239,7 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self, word: &'static str, v: Json) -> Result<Json, ParseError> {
+    fn literal(&mut self, word: &'static str, v: Json<'a>) -> Result<Json<'a>, ParseError> {
         if self.s[self.i..].starts_with(word.as_bytes()) {
             self.i += word.len();
             Ok(v)
@@ -225,7 +248,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Json, ParseError> {
+    fn value(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
         if depth > MAX_DEPTH {
             return Err(self.err("less nesting"));
         }
@@ -241,7 +264,7 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Json, ParseError> {
+    fn object(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
         self.i += 1;
         let mut members = Vec::new();
         self.ws();
@@ -272,7 +295,7 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Json, ParseError> {
+    fn array(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
         self.i += 1;
         let mut items = Vec::new();
         self.ws();
@@ -303,7 +326,7 @@ impl Parser<'_> {
         self.i - start
     }
 
-    fn number(&mut self) -> Result<Json, ParseError> {
+    fn number(&mut self) -> Result<Json<'a>, ParseError> {
         let start = self.i;
         if self.s[self.i] == b'-' {
             self.i += 1;
@@ -330,9 +353,8 @@ impl Parser<'_> {
                 return Err(self.err("a digit"));
             }
         }
-        // The slice holds only ASCII bytes checked above.
-        let text = String::from_utf8_lossy(&self.s[start..self.i]).into_owned();
-        Ok(Json::Number(text))
+        // Only ASCII bytes were consumed, so both ends are char boundaries.
+        Ok(Json::Number(Cow::Borrowed(&self.text[start..self.i])))
     }
 
     fn hex4(&mut self) -> Result<u32, ParseError> {
@@ -350,50 +372,65 @@ impl Parser<'_> {
         Ok(n)
     }
 
-    fn string(&mut self) -> Result<String, ParseError> {
+    fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
         self.i += 1;
-        let mut out: Vec<u8> = Vec::new();
+        let start = self.i;
+        self.plain_run();
+        if self.s.get(self.i) == Some(&b'"') {
+            self.i += 1;
+            // Quotes are ASCII, so both ends are char boundaries of the text.
+            return Ok(Cow::Borrowed(&self.text[start..self.i - 1]));
+        }
+        let mut out: Vec<u8> = self.s[start..self.i].to_vec();
         loop {
-            let start = self.i;
-            while let Some(&b) = self.s.get(self.i) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.i += 1;
-            }
-            out.extend_from_slice(&self.s[start..self.i]);
             match self.s.get(self.i) {
                 Some(b'"') => {
                     self.i += 1;
                     // Input came from a &str and escapes push whole chars, so this is UTF-8.
-                    return Ok(String::from_utf8(out).unwrap_or_default());
+                    return Ok(Cow::Owned(String::from_utf8(out).unwrap_or_default()));
                 }
                 Some(b'\\') => {
                     self.i += 1;
                     let c = match self.s.get(self.i) {
-                        Some(b'"') => '"',
-                        Some(b'\\') => '\\',
-                        Some(b'/') => '/',
-                        Some(b'b') => '\u{8}',
-                        Some(b'f') => '\u{c}',
-                        Some(b'n') => '\n',
-                        Some(b'r') => '\r',
-                        Some(b't') => '\t',
                         Some(b'u') => {
                             self.i += 1;
-                            let c = self.unicode_escape()?;
-                            let mut buf = [0; 4];
-                            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                            continue;
+                            self.unicode_escape()?
                         }
-                        _ => return Err(self.err("an escape")),
+                        Some(&letter) => {
+                            let c = match letter {
+                                b'"' => '"',
+                                b'\\' => '\\',
+                                b'/' => '/',
+                                b'b' => '\u{8}',
+                                b'f' => '\u{c}',
+                                b'n' => '\n',
+                                b'r' => '\r',
+                                b't' => '\t',
+                                _ => return Err(self.err("an escape")),
+                            };
+                            self.i += 1;
+                            c
+                        }
+                        None => return Err(self.err("an escape")),
                     };
-                    self.i += 1;
                     let mut buf = [0; 4];
                     out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
                 }
                 _ => return Err(self.err("'\"'")),
             }
+            let run = self.i;
+            self.plain_run();
+            out.extend_from_slice(&self.s[run..self.i]);
+        }
+    }
+
+    /// Steps over bytes that need no escape handling.
+    fn plain_run(&mut self) {
+        while let Some(&b) = self.s.get(self.i) {
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                break;
+            }
+            self.i += 1;
         }
     }
 

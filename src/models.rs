@@ -216,6 +216,8 @@ impl ToJson for QrCode {
 
 impl<T: ToJson> ToJson for [T] {
     fn write_json(&self, out: &mut String) {
+        // About what an instance takes, so long lists do not regrow the text many times.
+        out.reserve(self.len() * 160);
         out.push('[');
         for (n, item) in self.iter().enumerate() {
             if n > 0 {
@@ -240,13 +242,13 @@ pub(crate) mod decode {
 
     pub type Result<T> = std::result::Result<T, String>;
 
-    fn field<'a>(obj: &'a Json, key: &str) -> Option<&'a Json> {
+    fn field<'j, 'a>(obj: &'j Json<'a>, key: &str) -> Option<&'j Json<'a>> {
         obj.get(key).filter(|v| !v.is_null())
     }
 
     fn string(obj: &Json, key: &str) -> Result<String> {
         match field(obj, key) {
-            Some(Json::String(s)) => Ok(s.clone()),
+            Some(Json::String(s)) => Ok(s.to_string()),
             Some(_) => Err(format!("`{key}` is not a string")),
             None => Err(format!("`{key}` is missing")),
         }
@@ -254,7 +256,7 @@ pub(crate) mod decode {
 
     fn opt_string(obj: &Json, key: &str) -> Result<Option<String>> {
         match field(obj, key) {
-            Some(Json::String(s)) => Ok(Some(s.clone())),
+            Some(Json::String(s)) => Ok(Some(s.to_string())),
             Some(_) => Err(format!("`{key}` is not a string or null")),
             None => Ok(None),
         }
@@ -306,7 +308,7 @@ pub(crate) mod decode {
         Ok(out)
     }
 
-    fn object<'a>(v: &'a Json, what: &str) -> Result<&'a Json> {
+    fn object<'j, 'a>(v: &'j Json<'a>, what: &str) -> Result<&'j Json<'a>> {
         if v.is_object() {
             Ok(v)
         } else {

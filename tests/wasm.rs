@@ -70,14 +70,14 @@ async fn scan(fake: &str, id: u64) {
 }
 
 /// The API requests the fake saw (preflights left out), oldest first.
-async fn seen(fake: &str) -> Vec<Json> {
+async fn seen(fake: &str) -> Vec<Json<'static>> {
     let (_, body) = control(fake, Method::Get, "/__fake/requests", None).await;
     let all = Json::parse(&body).expect("request log is JSON");
     all.as_array()
         .expect("request log is a list")
         .iter()
         .filter(|r| r.get("method").and_then(Json::as_str) != Some("OPTIONS"))
-        .cloned()
+        .map(|r| r.clone().into_owned())
         .collect()
 }
 

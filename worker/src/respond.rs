@@ -205,7 +205,7 @@ mod tests {
     use waapi_wasm::json::Json;
     use waapi_wasm::{InstanceStatus, WebhookEvent};
 
-    fn body(r: &Reply) -> Json {
+    fn body(r: &Reply) -> Json<'_> {
         Json::parse(r.body.as_deref().unwrap()).unwrap()
     }
 

@@ -129,14 +129,16 @@ pub fn instance_update(body: &str) -> Result<InstanceUpdate, Reject> {
     };
     let mut update = InstanceUpdate::new();
     for (key, value) in members {
-        match (key.as_str(), value) {
-            ("name", Json::String(name)) => update = update.name(name.as_str()),
+        match (key.as_ref(), value) {
+            ("name", Json::String(name)) => update = update.name(name.as_ref()),
             ("name", _) => return Err(bad("name must be a string.")),
             ("webhook", Json::Object(webhook)) => {
                 for (key, value) in webhook {
-                    match (key.as_str(), value) {
+                    match (key.as_ref(), value) {
                         ("url", Json::Null) => update = update.webhook_url(None),
-                        ("url", Json::String(url)) => update = update.webhook_url(Some(url)),
+                        ("url", Json::String(url)) => {
+                            update = update.webhook_url(Some(url.as_ref()))
+                        }
                         ("url", _) => return Err(bad("webhook.url must be a string or null.")),
                         ("events", Json::Null) => update = update.webhook_events(Vec::new()),
                         ("events", Json::Array(items)) => {
