@@ -1,6 +1,6 @@
 // Prints what each build of pkg/ ships (wasm + JS glue), raw / gzip -9 / brotli -q 11 bytes.
 // With --budget N, fails when the wasm plus glue of any build exceeds N gzip bytes.
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
 const pkg = new URL("../pkg/", import.meta.url);
@@ -19,16 +19,20 @@ const measure = (files) => {
 };
 
 const wasm = measure(["waapi_wasm_bg.wasm"]);
+// wasm-bindgen's inline JS snippets are part of the glue every build loads.
+const snippets = readdirSync(new URL("snippets/", pkg), { recursive: true })
+  .filter((f) => f.endsWith(".js"))
+  .map((f) => `snippets/${f}`);
 const builds = { node: "node.js", workerd: "workerd.js", browser: "browser.js", web: null };
 const rows = [["build", "part", "raw", "gzip", "brotli"]];
 let over = [];
 for (const [name, entry] of Object.entries(builds)) {
-  const glueFiles = entry ? ["waapi_wasm.js", entry] : ["waapi_wasm.js"];
+  const glueFiles = ["waapi_wasm.js", ...snippets, ...(entry ? [entry] : [])];
   const glue = measure(glueFiles);
   // Compressed separately, as a server sends them.
   const total = { raw: wasm.raw + glue.raw, gzip: wasm.gzip + glue.gzip, brotli: wasm.brotli + glue.brotli };
   rows.push([name, "wasm", wasm.raw, wasm.gzip, wasm.brotli]);
-  rows.push(["", `glue (${glueFiles.join(" + ")})`, glue.raw, glue.gzip, glue.brotli]);
+  rows.push(["", `glue (${glueFiles.map((f) => f.replace(/.*\//, "")).join(" + ")})`, glue.raw, glue.gzip, glue.brotli]);
   rows.push(["", "total", total.raw, total.gzip, total.brotli]);
   if (budget !== undefined && total.gzip > budget) over.push(`${name}: ${total.gzip} > ${budget}`);
 }
