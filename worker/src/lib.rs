@@ -16,7 +16,8 @@ pub mod routes;
 
 use std::cell::RefCell;
 
-use js_sys::{Function, Reflect, Uint8Array};
+use js_sys::{Function, Reflect};
+use sha2::{Digest, Sha256};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -135,7 +136,7 @@ async fn serve(request: &Request, env: &JsValue, url: &Url) -> Result<Reply, JsV
     let Some(key) = bearer(&authorization) else {
         return Ok(respond::unauthenticated());
     };
-    let Some(permissions) = authorize(&keys, &sha256(key.as_bytes()).await?) else {
+    let Some(permissions) = authorize(&keys, &Sha256::digest(key.as_bytes()).into()) else {
         return Ok(respond::unauthenticated());
     };
     if !permissions.allows(route.permission()) {
@@ -272,20 +273,6 @@ fn bearer(header: &Option<String>) -> Option<&str> {
     let (scheme, key) = header.as_deref()?.trim().split_once(' ')?;
     let key = key.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then_some(key)
-}
-
-/// SHA-256 through the runtime's WebCrypto, so no hash code ships in the wasm.
-async fn sha256(data: &[u8]) -> Result<[u8; 32], JsValue> {
-    let crypto: web_sys::Crypto = Reflect::get(&js_sys::global(), &"crypto".into())?.dyn_into()?;
-    let digest = JsFuture::from(
-        crypto
-            .subtle()
-            .digest_with_str_and_u8_array("SHA-256", data)?,
-    )
-    .await?;
-    let mut out = [0; 32];
-    Uint8Array::new(&digest).copy_to(&mut out);
-    Ok(out)
 }
 
 /// Non-API paths: the dashboard from `env.ASSETS`, with the security headers a page needs.
