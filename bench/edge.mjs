@@ -4,7 +4,8 @@
 // generated config: the same compatibility date, loopback outbound allowed, no wrangler proxy.
 // Load: autocannon, 32 connections, rounds interleaved; cold start: spawn → first 200.
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import autocannon from "autocannon";
 import { startEdge } from "../worker/dev.mjs";
 import { newEdgeKey } from "../worker/edge-key.mjs";
@@ -13,13 +14,22 @@ import { root, freePort, median, table, fixed, int, verdict, sleep } from "./lib
 const WORKERD = `${root}node_modules/workerd/bin/workerd`;
 const COMPAT = "2026-04-01";
 
+/** wasm-bindgen's inline JS snippets of the edge build, relative to worker/build/. */
+const snippets = () =>
+  readdirSync(`${root}worker/build/snippets`, { recursive: true })
+    .filter((f) => f.endsWith(".js"))
+    .map((f) => `snippets/${f}`);
+
 function capnp(kind, port, vars) {
   const modules =
     kind === "plain"
       ? `(name = "index.js", esModule = embed "plain/index.js")`
-      : `(name = "src/index.js", esModule = embed "edge/src/index.js"),
-      (name = "build/waapi_edge.js", esModule = embed "edge/build/waapi_edge.js"),
-      (name = "build/waapi_edge_bg.wasm", wasm = embed "edge/build/waapi_edge_bg.wasm")`;
+      : [
+          `(name = "src/index.js", esModule = embed "edge/src/index.js")`,
+          `(name = "build/waapi_edge.js", esModule = embed "edge/build/waapi_edge.js")`,
+          `(name = "build/waapi_edge_bg.wasm", wasm = embed "edge/build/waapi_edge_bg.wasm")`,
+          ...snippets().map((f) => `(name = "build/${f}", esModule = embed "edge/build/${f}")`),
+        ].join(",\n      ");
   const bindings = Object.entries(vars)
     .map(([k, v]) => `(name = ${JSON.stringify(k)}, text = ${JSON.stringify(v)})`)
     .join(",\n      ");
@@ -50,7 +60,10 @@ function prepare(dir) {
   for (const d of ["plain", "edge/src", "edge/build"]) mkdirSync(`${dir}/${d}`, { recursive: true });
   copyFileSync(`${root}bench/plain-worker/index.js`, `${dir}/plain/index.js`);
   copyFileSync(`${root}worker/src/index.js`, `${dir}/edge/src/index.js`);
-  for (const f of ["waapi_edge.js", "waapi_edge_bg.wasm"]) copyFileSync(`${root}worker/build/${f}`, `${dir}/edge/build/${f}`);
+  for (const f of ["waapi_edge.js", "waapi_edge_bg.wasm", ...snippets()]) {
+    mkdirSync(dirname(`${dir}/edge/build/${f}`), { recursive: true });
+    copyFileSync(`${root}worker/build/${f}`, `${dir}/edge/build/${f}`);
+  }
 }
 
 /** Spawns `workerd serve` and resolves once GET /api/v1/instances answers 200; `coldMs` is spawn → that answer. */

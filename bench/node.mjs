@@ -5,6 +5,7 @@
 import { performance } from "node:perf_hooks";
 import { WaapiClient } from "../pkg/node.js";
 import { listInstances as plainList } from "./alternatives/plain.js";
+import { listInstances as timedList } from "./alternatives/plain-timeout.js";
 import { median, table, fixed, verdict, int } from "./lib.mjs";
 
 const us = (ms) => ms * 1000;
@@ -39,7 +40,11 @@ export async function nodeBench(fake, { quick = false } = {}) {
   const contenders = {
     wasm: () => client.listInstances(),
     plain: () => plainList(fake.api, fake.token),
+    timed: () => timedList(fake.api, fake.token),
   };
+  const KINDS = ["wasm", "plain", "timed"];
+  /** Round r starts at a different contender each time: A B C, B C A, C A B, … */
+  const rotate = (r) => KINDS.map((_, i) => KINDS[(i + r) % KINDS.length]);
   const scale = quick ? 0.2 : 1;
   await fake.reset();
 
@@ -50,19 +55,19 @@ export async function nodeBench(fake, { quick = false } = {}) {
   // ---- 2. call overhead ----
   const SEQ_ROUNDS = 20, SEQ_PER = Math.round(250 * scale);
   const CON_ROUNDS = 16, CON_PER = Math.round(2000 * scale), IN_FLIGHT = 64;
-  for (const k of ["wasm", "plain", "wasm", "plain"]) {
+  for (const k of [...KINDS, ...KINDS]) {
     await sequential(contenders[k], 300, []);
     await concurrent(contenders[k], 1000, IN_FLIGHT);
   }
   await fake.clearLog();
-  const seq = { wasm: [], plain: [] };
+  const seq = { wasm: [], plain: [], timed: [] };
   for (let r = 0; r < SEQ_ROUNDS; r++) {
-    for (const k of order(r, "wasm", "plain")) await sequential(contenders[k], SEQ_PER, seq[k]);
+    for (const k of rotate(r)) await sequential(contenders[k], SEQ_PER, seq[k]);
     await fake.clearLog();
   }
-  const con = { wasm: [], plain: [] };
+  const con = { wasm: [], plain: [], timed: [] };
   for (let r = 0; r < CON_ROUNDS; r++) {
-    for (const k of order(r, "wasm", "plain")) con[k].push(await concurrent(contenders[k], CON_PER, IN_FLIGHT));
+    for (const k of rotate(r)) con[k].push(await concurrent(contenders[k], CON_PER, IN_FLIGHT));
     await fake.clearLog();
   }
   const overhead = {
@@ -70,24 +75,32 @@ export async function nodeBench(fake, { quick = false } = {}) {
       calls_each: SEQ_ROUNDS * SEQ_PER,
       wasm_median_us: us(median(seq.wasm)),
       plain_median_us: us(median(seq.plain)),
+      plain_timeout_median_us: us(median(seq.timed)),
     },
     concurrent: {
       calls_each: CON_ROUNDS * CON_PER,
       in_flight: IN_FLIGHT,
       wasm_median_us: us(median(con.wasm)),
       plain_median_us: us(median(con.plain)),
+      plain_timeout_median_us: us(median(con.timed)),
     },
   };
-  for (const v of Object.values(overhead)) v.ratio = v.wasm_median_us / v.plain_median_us;
+  for (const v of Object.values(overhead)) {
+    v.ratio = v.wasm_median_us / v.plain_median_us;
+    v.ratio_vs_timeout = v.wasm_median_us / v.plain_timeout_median_us;
+  }
   table(
     `2. Call overhead in Node: listInstances() against fake-waapi (3 instances, no delay), interleaved ABBA, medians`,
     [
-      ["mode", "calls each", "waapi-wasm (µs/call)", "fetch + JSON.parse (µs/call)", "ratio", "target ≤ 1.10"],
+      ["mode", "calls each", "waapi-wasm (µs/call)", "fetch + JSON.parse (µs/call)", "ratio", "target ≤ 1.10",
+        "… + timeout (µs/call)", "ratio"],
       ["sequential (median call latency)", int(overhead.sequential.calls_each), fixed(overhead.sequential.wasm_median_us, 1),
-        fixed(overhead.sequential.plain_median_us, 1), fixed(overhead.sequential.ratio), verdict(overhead.sequential.ratio, 1.1, true)],
+        fixed(overhead.sequential.plain_median_us, 1), fixed(overhead.sequential.ratio), verdict(overhead.sequential.ratio, 1.1, true),
+        fixed(overhead.sequential.plain_timeout_median_us, 1), fixed(overhead.sequential.ratio_vs_timeout)],
       [`concurrent, ${IN_FLIGHT} in flight (median over ${CON_ROUNDS} rounds of wall time / calls)`, int(overhead.concurrent.calls_each),
         fixed(overhead.concurrent.wasm_median_us, 1), fixed(overhead.concurrent.plain_median_us, 1), fixed(overhead.concurrent.ratio),
-        verdict(overhead.concurrent.ratio, 1.1, true)],
+        verdict(overhead.concurrent.ratio, 1.1, true), fixed(overhead.concurrent.plain_timeout_median_us, 1),
+        fixed(overhead.concurrent.ratio_vs_timeout)],
     ],
   );
 

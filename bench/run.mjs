@@ -50,6 +50,9 @@ try {
 const ratios = {
   call_overhead_sequential: node.overhead.sequential.ratio,
   call_overhead_concurrent: node.overhead.concurrent.ratio,
+  // Against plain JS with the same per-attempt AbortController timeout (alternatives/plain-timeout.js).
+  call_overhead_sequential_vs_timeout: node.overhead.sequential.ratio_vs_timeout,
+  call_overhead_concurrent_vs_timeout: node.overhead.concurrent.ratio_vs_timeout,
   decode_10: node.decode[10].ratio,
   decode_1000: node.decode[1000].ratio,
   decode_10000: node.decode[10000].ratio,

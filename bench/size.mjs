@@ -2,7 +2,7 @@
 // the bearer and JSON headers), a hand-written fetch wrapper, openapi-fetch and ky, and waapi-wasm
 // itself, each bundled and minified by esbuild. raw / gzip -9 / brotli -q 11 bytes; wasm and JS
 // are compressed separately, as a server sends them.
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import * as esbuild from "esbuild";
 import { root, table, int } from "./lib.mjs";
@@ -32,15 +32,21 @@ async function bundle(entry) {
   return Buffer.from(out.outputFiles[0].contents);
 }
 
+/** wasm-bindgen's inline JS snippets under `dir`: glue every build loads. */
+const snippets = (dir) =>
+  readdirSync(`${root}${dir}/snippets`, { recursive: true })
+    .filter((f) => f.endsWith(".js"))
+    .map((f) => `${dir}/snippets/${f}`);
+
 export async function sizes() {
   const pkgWasm = measure(files(["pkg/waapi_wasm_bg.wasm"]));
   const edgeWasm = measure(files(["worker/build/waapi_edge_bg.wasm"]));
   const builds = [
-    ["node", pkgWasm, ["pkg/waapi_wasm.js", "pkg/node.js"], "shipped"],
-    ["workerd", pkgWasm, ["pkg/waapi_wasm.js", "pkg/workerd.js"], "shipped"],
-    ["browser", pkgWasm, ["pkg/waapi_wasm.js", "pkg/browser.js"], "shipped"],
-    ["web", pkgWasm, ["pkg/waapi_wasm.js"], "shipped"],
-    ["worker", edgeWasm, ["worker/build/waapi_edge.js", "worker/src/index.js"], "shipped"],
+    ["node", pkgWasm, ["pkg/waapi_wasm.js", ...snippets("pkg"), "pkg/node.js"], "shipped"],
+    ["workerd", pkgWasm, ["pkg/waapi_wasm.js", ...snippets("pkg"), "pkg/workerd.js"], "shipped"],
+    ["browser", pkgWasm, ["pkg/waapi_wasm.js", ...snippets("pkg"), "pkg/browser.js"], "shipped"],
+    ["web", pkgWasm, ["pkg/waapi_wasm.js", ...snippets("pkg")], "shipped"],
+    ["worker", edgeWasm, ["worker/build/waapi_edge.js", ...snippets("worker/build"), "worker/src/index.js"], "shipped"],
   ];
   const result = {};
   const describe = {};
