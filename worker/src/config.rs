@@ -1,7 +1,7 @@
 //! The edge's settings, read from the worker's `env`: secrets `WAAPI_TOKEN` and `EDGE_KEYS`,
 //! vars `WAAPI_BASE_URL`, `CACHE_TTL_MS`, `ALLOWED_ORIGINS`, `CONNECT_SRC`.
 
-use waapi_wasm::Permission;
+use waapi_wasm::{Client, Options, Permission};
 
 pub const DEFAULT_BASE_URL: &str = "https://waapi.app/api/v1";
 pub const DEFAULT_CACHE_TTL_MS: u64 = 5_000;
@@ -116,6 +116,54 @@ pub fn parse_origins(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Everything the edge reads from `env`, parsed once per isolate. A setting that is missing
+/// or wrong is kept as the sentence the operator will see in a 500.
+pub struct Settings {
+    pub keys: Result<Vec<EdgeKey>, String>,
+    pub client: Result<Client, String>,
+    pub allowed_origins: Vec<String>,
+    pub cache_ttl_ms: u64,
+    /// Extra origins for the dashboard's CSP `connect-src`.
+    pub connect_src: String,
+}
+
+impl Settings {
+    /// Reads the settings through `var`, which answers a var's or secret's text.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Settings {
+        let number = |name: &str| var(name).and_then(|v| waapi_wasm::json::parse_u64(v.trim()));
+        let keys = match var("EDGE_KEYS") {
+            None => Err("EDGE_KEYS is not set.".to_owned()),
+            Some(text) => parse_edge_keys(&text).map_err(|why| format!("EDGE_KEYS {why}.")),
+        };
+        let client = match var("WAAPI_TOKEN") {
+            None => Err("WAAPI_TOKEN is not set.".to_owned()),
+            Some(token) => {
+                let client = Client::with_options(
+                    token,
+                    Options {
+                        base_url: var("WAAPI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.into()),
+                        timeout_ms: number("UPSTREAM_TIMEOUT_MS")
+                            .and_then(|n| u32::try_from(n).ok())
+                            .unwrap_or(UPSTREAM_TIMEOUT_MS),
+                        max_retries: UPSTREAM_RETRIES,
+                    },
+                );
+                client
+                    .validate()
+                    .map(|()| client)
+                    .map_err(|e| e.message().to_owned())
+            }
+        };
+        Settings {
+            keys,
+            client,
+            allowed_origins: parse_origins(&var("ALLOWED_ORIGINS").unwrap_or_default()),
+            cache_ttl_ms: number("CACHE_TTL_MS").unwrap_or(DEFAULT_CACHE_TTL_MS),
+            connect_src: var("CONNECT_SRC").unwrap_or_default(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +211,38 @@ mod tests {
         let mut near = keys[0].sha256;
         near[31] ^= 1;
         assert_eq!(authorize(&keys, &near), None);
+    }
+
+    #[test]
+    fn settings_from_vars() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            Settings::from_vars(move |name| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            })
+        };
+        let s = vars(&[
+            ("EDGE_KEYS", H1),
+            ("WAAPI_TOKEN", "t"),
+            ("CACHE_TTL_MS", "0"),
+            ("UPSTREAM_TIMEOUT_MS", "250"),
+        ]);
+        assert!(s.keys.is_err(), "an entry needs permissions");
+        let client = s.client.unwrap();
+        assert_eq!(client.options().base_url, DEFAULT_BASE_URL);
+        assert_eq!(client.options().timeout_ms, 250);
+        assert_eq!(s.cache_ttl_ms, 0);
+        let empty = vars(&[]);
+        assert_eq!(empty.keys.unwrap_err(), "EDGE_KEYS is not set.");
+        assert_eq!(empty.client.unwrap_err(), "WAAPI_TOKEN is not set.");
+        assert_eq!(empty.cache_ttl_ms, DEFAULT_CACHE_TTL_MS);
+        let bad = vars(&[("WAAPI_TOKEN", "t"), ("WAAPI_BASE_URL", "waapi.app")]);
+        assert!(bad
+            .client
+            .unwrap_err()
+            .starts_with("The base URL must be an absolute http(s) URL"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod respond;
 pub mod routes;
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use js_sys::{Function, Reflect};
 use sha2::{Digest, Sha256};
@@ -23,19 +24,45 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, Response, ResponseInit, Url};
 
-use waapi_wasm::{Client, InstanceUpdate, Options};
+use waapi_wasm::{Client, InstanceUpdate};
 
 use crate::cache::ListCache;
-use crate::config::{
-    authorize, parse_edge_keys, parse_origins, DEFAULT_BASE_URL, DEFAULT_CACHE_TTL_MS,
-    MAX_BODY_BYTES, UPSTREAM_RETRIES, UPSTREAM_TIMEOUT_MS,
-};
+use crate::config::{authorize, Settings, MAX_BODY_BYTES};
 use crate::respond::Reply;
 use crate::routes::{route, Route};
 
 thread_local! {
     /// One per isolate: workerd runs a worker's requests on one thread.
     static LIST_CACHE: RefCell<ListCache> = const { RefCell::new(ListCache::new()) };
+    /// The settings parsed from the `env` object they came from; a new `env` parses again.
+    static SETTINGS: RefCell<Option<(JsValue, Rc<Settings>)>> = const { RefCell::new(None) };
+}
+
+fn settings(env: &JsValue) -> Rc<Settings> {
+    SETTINGS.with(|cell| {
+        if let Some((seen, settings)) = &*cell.borrow() {
+            if seen == env {
+                return settings.clone();
+            }
+        }
+        let settings = Rc::new(Settings::from_vars(|name| var(env, name)));
+        *cell.borrow_mut() = Some((env.clone(), settings.clone()));
+        settings
+    })
+}
+
+// A response in one call: the status, the body and the headers (name and value on alternate
+// lines) cross the boundary once, instead of a binding call per header and setter.
+#[wasm_bindgen(inline_js = r#"
+export function respond(status, body, headers) {
+  const h = new Headers();
+  const lines = headers.split("\n");
+  for (let i = 0; i + 1 < lines.length; i += 2) h.set(lines[i], lines[i + 1]);
+  return new Response(body, { status, headers: h });
+}
+"#)]
+extern "C" {
+    fn respond(status: u16, body: Option<String>, headers: &str) -> Response;
 }
 
 /// The module worker's `fetch(request, env)`. Never throws: every failure is a response.
@@ -69,12 +96,13 @@ fn var(env: &JsValue, name: &str) -> Option<String> {
 
 /// `/api/…`: CORS, then the route, the key, the body, the upstream call.
 async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, JsValue> {
-    let origin = request.headers().get("origin")?;
-    let allowed_origins = parse_origins(&var(env, "ALLOWED_ORIGINS").unwrap_or_default());
+    let settings = settings(env);
+    let headers = request.headers();
+    let origin = headers.get("origin")?;
     let cross_origin = origin.filter(|o| *o != url.origin());
     let cors_ok = cross_origin
         .as_ref()
-        .map(|o| allowed_origins.iter().any(|a| a == o));
+        .map(|o| settings.allowed_origins.iter().any(|a| a == o));
 
     let reply = if request.method() == "OPTIONS" {
         match cors_ok {
@@ -89,7 +117,7 @@ async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, Js
             None => Reply::no_content().with_header("Allow", "GET, POST, PUT, DELETE, OPTIONS"),
         }
     } else {
-        serve(request, env, url).await?
+        serve(request, &headers, &settings, url).await?
     };
 
     let mut reply = reply
@@ -104,7 +132,12 @@ async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, Js
     to_response(&reply)
 }
 
-async fn serve(request: &Request, env: &JsValue, url: &Url) -> Result<Reply, JsValue> {
+async fn serve(
+    request: &Request,
+    headers: &Headers,
+    settings: &Settings,
+    url: &Url,
+) -> Result<Reply, JsValue> {
     let query: Vec<(String, String)> = js_sys::try_iter(&url.search_params())?
         .map(|it| {
             it.filter_map(|pair| pair.ok())
@@ -117,34 +150,22 @@ async fn serve(request: &Request, env: &JsValue, url: &Url) -> Result<Reply, JsV
         Err(reject) => return Ok(respond::reject(&reject)),
     };
 
-    let Some(keys_text) = var(env, "EDGE_KEYS") else {
-        return Ok(Reply::error(
-            500,
-            "The edge is misconfigured: EDGE_KEYS is not set.",
-        ));
-    };
-    let keys = match parse_edge_keys(&keys_text) {
+    let keys = match &settings.keys {
         Ok(keys) => keys,
-        Err(why) => {
-            return Ok(Reply::error(
-                500,
-                &format!("The edge is misconfigured: EDGE_KEYS {why}."),
-            ))
-        }
+        Err(why) => return Ok(misconfigured(why)),
     };
-    let authorization = request.headers().get("authorization")?;
+    let authorization = headers.get("authorization")?;
     let Some(key) = bearer(&authorization) else {
         return Ok(respond::unauthenticated());
     };
-    let Some(permissions) = authorize(&keys, &Sha256::digest(key.as_bytes()).into()) else {
+    let Some(permissions) = authorize(keys, &Sha256::digest(key.as_bytes()).into()) else {
         return Ok(respond::unauthenticated());
     };
     if !permissions.allows(route.permission()) {
         return Ok(respond::forbidden(route.permission()));
     }
 
-    let declared = request
-        .headers()
+    let declared = headers
         .get("content-length")?
         .and_then(|n| n.trim().parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
@@ -163,27 +184,18 @@ async fn serve(request: &Request, env: &JsValue, url: &Url) -> Result<Reply, JsV
         String::new()
     };
 
-    let Some(token) = var(env, "WAAPI_TOKEN") else {
-        return Ok(Reply::error(
-            500,
-            "The edge is misconfigured: WAAPI_TOKEN is not set.",
-        ));
+    let client = match &settings.client {
+        Ok(client) => client,
+        Err(why) => return Ok(misconfigured(why)),
     };
-    let client = Client::with_options(
-        token,
-        Options {
-            base_url: var(env, "WAAPI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.into()),
-            timeout_ms: number_var(env, "UPSTREAM_TIMEOUT_MS")
-                .and_then(|n| u32::try_from(n).ok())
-                .unwrap_or(UPSTREAM_TIMEOUT_MS),
-            max_retries: UPSTREAM_RETRIES,
-        },
-    );
-    if let Err(e) = client.validate() {
-        return Ok(respond::upstream_error(&e));
-    }
-    let ttl_ms = number_var(env, "CACHE_TTL_MS").unwrap_or(DEFAULT_CACHE_TTL_MS);
-    let reply = call(&client, route.clone(), &body, &url.href(), ttl_ms).await;
+    let reply = call(
+        client,
+        route.clone(),
+        &body,
+        &url.href(),
+        settings.cache_ttl_ms,
+    )
+    .await;
     if route.is_write() {
         // Whatever the outcome: a timed-out write may still have happened upstream.
         LIST_CACHE.with(|c| c.borrow_mut().clear());
@@ -253,15 +265,15 @@ async fn call(client: &Client, route: Route, body: &str, self_url: &str, ttl_ms:
     result.unwrap_or_else(|e| respond::upstream_error(&e))
 }
 
+fn misconfigured(why: &str) -> Reply {
+    Reply::error(500, &format!("The edge is misconfigured: {why}"))
+}
+
 fn too_large() -> Reply {
     Reply::error(
         413,
         &format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
     )
-}
-
-fn number_var(env: &JsValue, name: &str) -> Option<u64> {
-    var(env, name).and_then(|v| waapi_wasm::json::parse_u64(v.trim()))
 }
 
 fn query_pair(pair: JsValue) -> Option<(String, String)> {
@@ -296,7 +308,7 @@ async fn assets(request: &Request, env: &JsValue) -> Result<Response, JsValue> {
         .await?
         .dyn_into()?;
     let headers = Headers::new_with_headers(&asset.headers())?;
-    let connect = var(env, "CONNECT_SRC").unwrap_or_default();
+    let connect = &settings(env).connect_src;
     headers.set(
         "Content-Security-Policy",
         &format!(
@@ -316,17 +328,17 @@ async fn assets(request: &Request, env: &JsValue) -> Result<Response, JsValue> {
 }
 
 fn to_response(reply: &Reply) -> Result<Response, JsValue> {
-    let headers = Headers::new()?;
+    let mut headers = String::new();
     if reply.body.is_some() {
-        headers.set("Content-Type", "application/json")?;
+        headers.push_str("Content-Type\napplication/json\n");
     }
     for (name, value) in &reply.headers {
-        headers.set(name, value)?;
+        headers.push_str(name);
+        headers.push('\n');
+        headers.push_str(value);
+        headers.push('\n');
     }
-    let init = ResponseInit::new();
-    init.set_status(reply.status);
-    init.set_headers(&headers);
-    Response::new_with_opt_str_and_init(reply.body.as_deref(), &init)
+    Ok(respond(reply.status, reply.body.clone(), &headers))
 }
 
 /// The last resort when building a response failed: a bare one.
