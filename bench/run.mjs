@@ -79,7 +79,7 @@ const why = {
   "decode, 10 000 instances":
     "the crate's decode is ~3.3× JSON.parse with a stub fetch (copy into wasm, parse, re-serialise, JSON.parse again); closing it: one JSON.parse normalised in place instead of the round trip",
   "edge throughput (req/s)":
-    "measured apart: the upstream call's timeout costs ~0.06 of the ratio, parsing and re-serialising the body ~0.2 (the REENCODE row); the remaining ~0.2 is per-request glue not yet located (settings read from env, the Response and its Headers built through bindings, async hops), as workerd has no profiler reachable here. Closing it: settings cached per isolate, the Response built in one JS call, validated upstream bytes passed through instead of re-serialised",
+    "measured apart: the upstream call's timeout costs ~0.06 of the ratio, parsing and re-serialising the body ~0.2 (the REENCODE row); settings are parsed once per isolate and each Response is built in one JS call, which lifted the cached path but not this ratio; the remaining ~0.15 is not located, as workerd has no profiler reachable here (suspects: the upstream body read whole and copied into wasm and back, async hops through wasm-bindgen-futures). Closing it: pass the validated upstream bytes through instead of re-serialising them",
 };
 why["call overhead, concurrent (64)"] = why["call overhead, sequential"];
 const notes = [];
