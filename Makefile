@@ -160,8 +160,8 @@ test-bundle: pkg setup-apt
 
 # The page loads the package's web entry from www/vendor/ (git-ignored): no bundler.
 www: pkg
-	mkdir -p www/vendor/waapi-wasm
-	cp pkg/waapi_wasm.js pkg/waapi_wasm_bg.wasm www/vendor/waapi-wasm/
+	rm -rf www/vendor/waapi-wasm && mkdir -p www/vendor/waapi-wasm
+	cp -r pkg/waapi_wasm.js pkg/waapi_wasm_bg.wasm pkg/snippets www/vendor/waapi-wasm/
 
 # The dashboard in headless Chromium against fake-waapi; screenshots land in .tmp/screenshots/.
 test-e2e: www setup-apt
