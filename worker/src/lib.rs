@@ -230,7 +230,7 @@ async fn call(client: &Client, route: Route, body: &str, self_url: &str, ttl_ms:
             }
             instances.list(filter.as_deref()).await.map(|list| {
                 let reply = respond::instances(&list);
-                if let Some(body) = &reply.body {
+                if let (Some(body), true) = (&reply.body, ttl_ms > 0) {
                     LIST_CACHE.with(|c| c.borrow_mut().put(&key, body.clone(), now, ttl_ms));
                 }
                 reply.with_header("X-Edge-Cache", "miss")
