@@ -127,7 +127,7 @@ impl Client {
             .await
             .map_err(|e| e.redact(&self.token))?;
         Ok(Body {
-            action: request.action,
+            action: request.action.clone(),
             status: raw.status,
             text: raw.body,
         })
@@ -163,7 +163,7 @@ impl Client {
                 Err(Failure::Network(_)) => (Outcome::Network, None),
             };
             let decision = decide(
-                request.method,
+                request.idempotent,
                 outcome,
                 retries,
                 self.options.max_retries,
@@ -256,8 +256,8 @@ impl Instances<'_> {
 
 /// `client.instance(id)`: the WhatsApp client running in one instance.
 pub struct InstanceClient<'a> {
-    client: &'a Client,
-    id: u64,
+    pub(crate) client: &'a Client,
+    pub(crate) id: u64,
 }
 
 impl InstanceClient<'_> {

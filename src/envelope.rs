@@ -1,6 +1,8 @@
 //! WaAPI's envelopes, read tolerantly (CONTRACT.md §1, §3): where each answer's payload sits,
 //! and the errors the API reports with HTTP 200 or in an error status. No I/O.
 
+use std::borrow::Cow;
+
 use crate::error::Error;
 use crate::json::Json;
 use crate::models::{decode, ClientStatus, Instance, Me, QrCode};
@@ -9,7 +11,7 @@ use crate::request::Request;
 /// A 2xx answer as received, before parsing.
 pub struct Body {
     /// The operation in words, for messages.
-    pub action: &'static str,
+    pub action: Cow<'static, str>,
     pub status: u16,
     pub text: String,
 }
@@ -17,21 +19,21 @@ pub struct Body {
 impl Body {
     /// The parsed answer, borrowing from this body.
     pub fn reply(&self) -> Result<Reply<'_>, Error> {
-        Reply::parse(self.action, self.status, &self.text)
+        Reply::parse(&self.action, self.status, &self.text)
     }
 }
 
 /// A 2xx answer, parsed.
 pub struct Reply<'a> {
     /// The operation in words, for messages.
-    pub action: &'static str,
+    pub action: &'a str,
     pub status: u16,
     pub json: Json<'a>,
 }
 
 impl<'a> Reply<'a> {
     /// Parses a 2xx body; an empty body (204) is `null`.
-    pub fn parse(action: &'static str, status: u16, body: &'a str) -> Result<Reply<'a>, Error> {
+    pub fn parse(action: &'a str, status: u16, body: &'a str) -> Result<Reply<'a>, Error> {
         let json = if body.trim().is_empty() {
             Json::Null
         } else {
@@ -47,7 +49,7 @@ impl<'a> Reply<'a> {
         })
     }
 
-    fn decode_error(&self, what: String) -> Error {
+    pub(crate) fn decode_error(&self, what: String) -> Error {
         Error::Decode {
             status: self.status,
             message: format!(
@@ -153,6 +155,21 @@ impl<'a> Reply<'a> {
         self.typed(decode::me(inner))
     }
 
+    /// A client action's payload: `data.data` when `data` is an inner envelope
+    /// (`{status, instanceId, data?}`, what the live service sends), `data` otherwise (the
+    /// spec's flat shapes), `null` when there is none. Every `status` on the way is checked.
+    pub fn action_payload(&self) -> Result<&Json<'a>, Error> {
+        static NULL: Json<'static> = Json::Null;
+        let root = self.root()?;
+        match root.get("data") {
+            Some(inner) if is_inner_envelope(inner) => {
+                Ok(self.checked(inner)?.get("data").unwrap_or(&NULL))
+            }
+            Some(payload) => Ok(payload),
+            None => Ok(&NULL),
+        }
+    }
+
     /// A 204, or a body whose only news is its status.
     pub fn nothing(&self) -> Result<(), Error> {
         if self.json.is_null() {
@@ -160,6 +177,14 @@ impl<'a> Reply<'a> {
         }
         self.root().map(|_| ())
     }
+}
+
+/// An object whose `status` says success or error: the node's answer nested in the proxy's.
+fn is_inner_envelope(v: &Json) -> bool {
+    v.is_object()
+        && v.get("status")
+            .and_then(Json::as_str)
+            .is_some_and(|s| s.eq_ignore_ascii_case("success") || s.eq_ignore_ascii_case("error"))
 }
 
 /// The API's own words at `v`: `message`, then `explanation` when there is one.
@@ -186,7 +211,17 @@ fn api_message(v: &Json) -> Option<String> {
 pub fn http_error(request: &Request, status: u16, retry_after: Option<u64>, body: &str) -> Error {
     let json = Json::parse(body).ok();
     let said = json.as_ref().and_then(api_message);
-    let action = request.action;
+    let action = &request.action;
+    if let (409, Some(id)) = (status, request.instance) {
+        let said = said
+            .map(|m| format!(" WaAPI said: {m}"))
+            .unwrap_or_default();
+        return Error::NotReady {
+            message: format!(
+                "Instance {id} is not ready: its WhatsApp client must be ready to {action} (HTTP 409).{said}"
+            ),
+        };
+    }
     match status {
         401 => Error::Unauthorized {
             message: match said {
@@ -268,8 +303,8 @@ mod tests {
 
     const SUPPORT: &str = r#"{"id":1,"name":"Support","owner":"a@example.com","webhook_url":"https://h.example/w","webhook_events":["message","ready"],"is_trial":0,"unknown":{"x":[1]}}"#;
 
-    fn reply<'a>(req: &Request, body: &'a str) -> Reply<'a> {
-        Reply::parse(req.action, 200, body).unwrap()
+    fn reply<'a>(req: &'a Request, body: &'a str) -> Reply<'a> {
+        Reply::parse(&req.action, 200, body).unwrap()
     }
 
     fn kind(e: Error) -> &'static str {
@@ -476,12 +511,15 @@ mod tests {
             "{}",
             r#"{"instances":5}"#,
         ] {
-            let r = Reply::parse(req.action, 200, body).and_then(|r| r.instance_list());
+            let r = Reply::parse(&req.action, 200, body).and_then(|r| r.instance_list());
             assert_eq!(kind(r.unwrap_err()), "decode", "{body}");
         }
         let del = Request::delete_instance(1).unwrap();
-        assert!(Reply::parse(del.action, 204, "").unwrap().nothing().is_ok());
-        assert!(Reply::parse(del.action, 200, r#"{"status":"success"}"#)
+        assert!(Reply::parse(&del.action, 204, "")
+            .unwrap()
+            .nothing()
+            .is_ok());
+        assert!(Reply::parse(&del.action, 200, r#"{"status":"success"}"#)
             .unwrap()
             .nothing()
             .is_ok());

@@ -21,6 +21,8 @@ pub enum Error {
     },
     /// HTTP 404.
     NotFound { message: String },
+    /// HTTP 409 on an instance: its WhatsApp client is not `ready` (v1.7.0 of the API).
+    NotReady { message: String },
     /// HTTP 422, with the API's errors per field (`"webhook.url" → ["…"]`).
     Validation {
         message: String,
@@ -50,6 +52,7 @@ pub enum ErrorKind {
     Unauthorized,
     Forbidden,
     NotFound,
+    NotReady,
     Validation,
     RateLimited,
     Api,
@@ -66,6 +69,7 @@ impl ErrorKind {
             ErrorKind::Unauthorized => "unauthorized",
             ErrorKind::Forbidden => "forbidden",
             ErrorKind::NotFound => "not_found",
+            ErrorKind::NotReady => "not_ready",
             ErrorKind::Validation => "validation",
             ErrorKind::RateLimited => "rate_limited",
             ErrorKind::Api => "api",
@@ -90,6 +94,7 @@ impl Error {
             Error::Unauthorized { .. } => ErrorKind::Unauthorized,
             Error::Forbidden { .. } => ErrorKind::Forbidden,
             Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::NotReady { .. } => ErrorKind::NotReady,
             Error::Validation { .. } => ErrorKind::Validation,
             Error::RateLimited { .. } => ErrorKind::RateLimited,
             Error::Api { .. } => ErrorKind::Api,
@@ -106,6 +111,7 @@ impl Error {
             Error::Unauthorized { .. } => Some(401),
             Error::Forbidden { .. } => Some(403),
             Error::NotFound { .. } => Some(404),
+            Error::NotReady { .. } => Some(409),
             Error::Validation { .. } => Some(422),
             Error::RateLimited { .. } => Some(429),
             Error::Api { status, .. } | Error::Server { status, .. } => Some(*status),
@@ -120,6 +126,7 @@ impl Error {
             | Error::Unauthorized { message }
             | Error::Forbidden { message, .. }
             | Error::NotFound { message }
+            | Error::NotReady { message }
             | Error::Validation { message, .. }
             | Error::RateLimited { message, .. }
             | Error::Api { message, .. }
@@ -162,6 +169,7 @@ impl Error {
             | Error::Unauthorized { message }
             | Error::Forbidden { message, .. }
             | Error::NotFound { message }
+            | Error::NotReady { message }
             | Error::RateLimited { message, .. }
             | Error::Api { message, .. }
             | Error::Server { message, .. }

@@ -10,12 +10,14 @@ use js_sys::{Array, Object, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::action;
 use crate::client::{
     Client, Options, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_MAX_RETRIES, MAX_TIMEOUT_MS,
 };
 use crate::error::Error;
+use crate::json::Json;
 use crate::models::{to_json_string, ToJson, WebhookEvent};
-use crate::request::{InstanceUpdate, MAX_SAFE_INTEGER};
+use crate::request::{InstanceUpdate, Request, MAX_SAFE_INTEGER};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -85,8 +87,8 @@ export interface WaapiClientOptions {
 }
 
 export type WaapiErrorKind =
-  | "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "validation" | "rate_limited"
-  | "api" | "server" | "timeout" | "network" | "decode";
+  | "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "not_ready" | "validation"
+  | "rate_limited" | "api" | "server" | "timeout" | "network" | "decode";
 
 export type Permission = "create" | "read" | "update" | "delete";
 
@@ -127,6 +129,15 @@ export class WaapiClient {
   qrCode(id: number): Promise<QrCode>;
   /** GET /instances/{id}/client/me, once the status is `ready`. */
   me(id: number): Promise<Me>;
+  /**
+   * Runs any client action by its wire name, one this package does not know yet included:
+   * `params` (a plain object, default `{}`) is sent as given, unchecked, and the call resolves
+   * to the payload of WaAPI's answer. The typed methods (`sendMessage`, …) check their
+   * parameters first; prefer them.
+   * @example
+   * const chat = await waapi.action(1, "get-chat-by-id", { chatId: "4915112345678@c.us" });
+   */
+  action(instanceId: number, name: string, params?: { [key: string]: JsonValue }): Promise<JsonValue>;
   /** Frees the client's memory in wasm now rather than when it is garbage-collected. */
   free(): void;
 }
@@ -187,6 +198,19 @@ impl WaapiClient {
     pub fn me(&self, id: JsValue) -> Promise {
         self.run(instance_id(&id).map(Call::Me))
     }
+
+    /// Any action by name, its parameters sent unchecked.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn action(&self, id: JsValue, name: JsValue, params: JsValue) -> Promise {
+        self.run(action_request(&id, &name, &params, false).map(Call::Action))
+    }
+
+    /// What every generated method (`npm/actions.js`) calls: the parameters are checked
+    /// against the catalogue first.
+    #[wasm_bindgen(js_name = _runAction, skip_typescript)]
+    pub fn run_action(&self, name: JsValue, id: JsValue, params: JsValue) -> Promise {
+        self.run(action_request(&id, &name, &params, true).map(Call::Action))
+    }
 }
 
 /// One method call, its arguments checked. Every method goes through the one future in
@@ -200,6 +224,7 @@ enum Call {
     Status(u64),
     QrCode(u64),
     Me(u64),
+    Action(Request),
 }
 
 impl WaapiClient {
@@ -228,6 +253,10 @@ impl WaapiClient {
                     .await
                     .map(|v| JsValue::from_str(v.data_url())),
                 Call::Me(id) => client.instance(id).me().await.map(|v| json(&v)),
+                Call::Action(request) => client
+                    .action_payload(&request, |p| Ok(action::text(p)))
+                    .await
+                    .map(|text| JSON::parse(&text).unwrap_or(JsValue::NULL)),
             };
             answer.map_err(|e| js_error(&e))
         })
@@ -409,4 +438,56 @@ fn instance_update(v: &JsValue) -> Result<InstanceUpdate, Error> {
         }
     }
     Ok(update)
+}
+
+/// An action's request from JavaScript arguments. `params` must be a plain object (or left
+/// out); it becomes the body through the runtime's `JSON.stringify`, so `undefined` members
+/// are left out as JSON has no such value. `checked` holds it to the catalogue first.
+fn action_request(
+    id: &JsValue,
+    name: &JsValue,
+    params: &JsValue,
+    checked: bool,
+) -> Result<Request, Error> {
+    let id = instance_id(id)?;
+    let name = name.as_string().ok_or_else(|| {
+        Error::invalid("An action name must be a string such as \"send-message\".")
+    })?;
+    action::check_name(&name)?;
+    let body = if params.is_undefined() {
+        "{}".to_owned()
+    } else {
+        if !is_plain_object(params) {
+            return Err(Error::invalid(format!(
+                "The parameters of {name} must be a plain object, such as {{ chatId: \"4915112345678@c.us\" }}."
+            )));
+        }
+        JSON::stringify(params)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "The parameters of {name} cannot be sent as JSON (a BigInt, a cycle, or a value that throws)."
+                ))
+            })?
+    };
+    if !checked {
+        return Request::action(id, &name, body);
+    }
+    let known = action::find(&name)
+        .ok_or_else(|| Error::invalid(format!("{name} is not an action this package knows.")))?;
+    let parsed = Json::parse(&body)
+        .map_err(|_| Error::invalid(format!("The parameters of {name} are not JSON.")))?;
+    known.validate(&parsed)?;
+    Request::action(id, &name, body)
+}
+
+/// An object made by `{…}` or `Object.create(null)`: not an array, a function, a Date, a Map
+/// or a class instance, whose members JSON would lose or mangle.
+fn is_plain_object(v: &JsValue) -> bool {
+    if !v.is_object() || v.is_function() || Array::is_array(v) {
+        return false;
+    }
+    let proto = Object::get_prototype_of(v);
+    proto.is_null() || Object::is(&proto, &Object::get_prototype_of(&Object::new()))
 }

@@ -19,6 +19,8 @@
 //! only [`transport`] touches `fetch`. With the `js` feature the crate also exports the
 //! `WaapiClient` class for JavaScript.
 
+pub mod action;
+pub mod actions;
 pub mod client;
 pub mod envelope;
 pub mod error;

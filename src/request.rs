@@ -1,6 +1,8 @@
 //! A request as a value: method, path, query and body, checked before anything is sent.
 //! Nothing here does I/O, so all of it runs under `cargo test` on the host.
 
+use std::borrow::Cow;
+
 use crate::error::Error;
 use crate::json::write_str;
 use crate::models::WebhookEvent;
@@ -61,6 +63,8 @@ pub enum Answer {
     QrCode,
     Me,
     Nothing,
+    /// A client action's payload, whatever its shape.
+    Payload,
 }
 
 /// One API call, before it is sent.
@@ -74,11 +78,14 @@ pub struct Request {
     pub body: Option<String>,
     /// What the token needs; named in a 403's message.
     pub permission: Permission,
-    /// The operation in words, for messages ("list instances").
-    pub action: &'static str,
+    /// The operation in words, for messages ("list instances", "run send-message").
+    pub action: Cow<'static, str>,
     /// The instance the call is about, named in a 404's message.
     pub instance: Option<u64>,
     pub answer: Answer,
+    /// Whether sending it twice has the effect of sending it once, so that a failed attempt
+    /// may be repeated: GET, PUT, DELETE and the read-only actions.
+    pub idempotent: bool,
 }
 
 impl Request {
@@ -95,10 +102,35 @@ impl Request {
             query: None,
             body: None,
             permission,
-            action,
+            action: Cow::Borrowed(action),
             instance: None,
             answer,
+            idempotent: method.is_idempotent(),
         }
+    }
+
+    /// `POST /instances/{id}/client/action/{name}` with `body`, a JSON object already checked
+    /// (see [`crate::action`]). Read-only actions need the read permission and are retried
+    /// like a GET; every other action needs update and is never sent twice.
+    pub fn action(id: u64, name: &str, body: String) -> Result<Request, Error> {
+        crate::action::check_name(name)?;
+        let read_only = crate::action::is_read_only(name);
+        let mut r = Request::new(
+            Method::Post,
+            format!("/instances/{}/client/action/{name}", check_id(id)?),
+            if read_only {
+                Permission::Read
+            } else {
+                Permission::Update
+            },
+            "",
+            Answer::Payload,
+        )
+        .on(id);
+        r.action = Cow::Owned(format!("run {name}"));
+        r.body = Some(body);
+        r.idempotent = read_only;
+        Ok(r)
     }
 
     fn on(mut self, id: u64) -> Request {

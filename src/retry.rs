@@ -1,8 +1,6 @@
 //! When to try a request again, as a pure function of what happened (no clock, no randomness
 //! of its own), so the whole policy is tested on the host.
 
-use crate::request::Method;
-
 /// Backoff of the first retry; each further retry doubles it.
 pub const BASE_DELAY_MS: u64 = 250;
 /// No computed backoff waits longer than this.
@@ -31,12 +29,12 @@ pub enum Decision {
 
 /// Decides after attempt number `retries_done + 1`.
 ///
-/// 429 is retried for any method (the server refused before acting); 502, 503, 504, timeouts
-/// and network errors only for idempotent methods. `retry_after_ms` is the server's
+/// 429 is retried for any request (the server refused before acting); 502, 503, 504, timeouts
+/// and network errors only for idempotent ones (GET, PUT, DELETE and the read-only actions). `retry_after_ms` is the server's
 /// `Retry-After`, already turned into milliseconds; `random` is in `[0, 1)` and spreads the
 /// backoff so that many clients do not retry in step.
 pub fn decide(
-    method: Method,
+    idempotent: bool,
     outcome: Outcome,
     retries_done: u32,
     max_retries: u32,
@@ -45,7 +43,7 @@ pub fn decide(
 ) -> Decision {
     let retryable = match outcome {
         Outcome::Status(429) => true,
-        Outcome::Status(502..=504) | Outcome::Timeout | Outcome::Network => method.is_idempotent(),
+        Outcome::Status(502..=504) | Outcome::Timeout | Outcome::Network => idempotent,
         Outcome::Status(_) => false,
     };
     if !retryable || retries_done >= max_retries {
@@ -129,8 +127,8 @@ fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::Method::{self, *};
     use Decision::*;
-    use Method::*;
     use Outcome::*;
 
     #[test]
@@ -166,7 +164,7 @@ mod tests {
         ];
         for &(method, outcome, done, max, after, random, want) in table {
             assert_eq!(
-                decide(method, outcome, done, max, after, random),
+                decide(method.is_idempotent(), outcome, done, max, after, random),
                 want,
                 "{method:?} {outcome:?} done={done} max={max} after={after:?} random={random}"
             );

@@ -155,6 +155,7 @@ pub fn upstream_error(e: &Error) -> Reply {
             ),
         ),
         Error::NotFound { message } => Reply::error(404, message),
+        Error::NotReady { message } => Reply::error(409, message),
         Error::Validation { message, errors } => {
             let mut body = String::from("{\"status\":\"error\",\"message\":");
             write_str(&mut body, message);

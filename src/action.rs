@@ -1,0 +1,403 @@
+//! WaAPI's client actions, `POST /instances/{id}/client/action/{name}`: how any of them is
+//! checked, encoded, sent and decoded.
+//!
+//! The 122 actions the crate knows are data: [`crate::actions::CATALOGUE`], generated from
+//! `api/actions.json`, lists each one's parameters, and one validator reads it. The typed
+//! request builders and answers in [`crate::actions`] are generated too and end here;
+//! [`InstanceClient::action`] reaches any action by name, one this crate does not know included.
+
+use crate::actions::CATALOGUE;
+use crate::client::{Client, InstanceClient};
+use crate::error::Error;
+use crate::json::Json;
+use crate::request::{Request, MAX_SAFE_INTEGER};
+
+/// The JSON type a parameter takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    String,
+    /// A whole number within JavaScript's safe range.
+    Integer,
+    Number,
+    Boolean,
+    Object,
+    /// An array whose items are not checked.
+    Array,
+    /// An array of strings.
+    Strings,
+    /// An array of whole numbers.
+    Integers,
+    /// An array of objects.
+    Objects,
+    /// A whole number or a string (times given as a Unix timestamp or as text).
+    IntegerOrString,
+    /// A string or an array of strings.
+    StringOrStrings,
+}
+
+impl Kind {
+    /// Whether `v` is of this kind (`null` is judged by [`Param::nullable`]).
+    pub fn accepts(self, v: &Json) -> bool {
+        let all = |items: &[Json], kind: Kind| items.iter().all(|i| kind.accepts(i));
+        match (self, v) {
+            (Kind::String, Json::String(_)) => true,
+            (Kind::Integer, Json::Number(n)) => is_safe_integer(n),
+            (Kind::Number, Json::Number(_)) => true,
+            (Kind::Boolean, Json::Bool(_)) => true,
+            (Kind::Object, Json::Object(_)) => true,
+            (Kind::Array, Json::Array(_)) => true,
+            (Kind::Strings, Json::Array(items)) => all(items, Kind::String),
+            (Kind::Integers, Json::Array(items)) => all(items, Kind::Integer),
+            (Kind::Objects, Json::Array(items)) => all(items, Kind::Object),
+            (Kind::IntegerOrString, v) => Kind::Integer.accepts(v) || Kind::String.accepts(v),
+            (Kind::StringOrStrings, v) => Kind::String.accepts(v) || Kind::Strings.accepts(v),
+            _ => false,
+        }
+    }
+
+    /// The kind in words, completing "must be …".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::String => "a string",
+            Kind::Integer => "a whole number",
+            Kind::Number => "a number",
+            Kind::Boolean => "true or false",
+            Kind::Object => "an object",
+            Kind::Array => "an array",
+            Kind::Strings => "an array of strings",
+            Kind::Integers => "an array of whole numbers",
+            Kind::Objects => "an array of objects",
+            Kind::IntegerOrString => "a whole number or a string",
+            Kind::StringOrStrings => "a string or an array of strings",
+        }
+    }
+}
+
+/// `-`? digits, no fraction or exponent, within ±(2^53 − 1).
+fn is_safe_integer(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    crate::json::parse_u64(digits).is_some_and(|n| n <= MAX_SAFE_INTEGER)
+}
+
+/// One parameter of an action, by its wire name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Param {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+    /// Whether `null` is a value of its own (e.g. `requesterIds: null` means all requests).
+    pub nullable: bool,
+}
+
+/// One action the crate knows: its wire name and parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Action {
+    pub name: &'static str,
+    pub params: &'static [Param],
+}
+
+/// The action called `name` (its wire name, e.g. `"send-message"`), if the crate knows it.
+pub fn find(name: &str) -> Option<&'static Action> {
+    CATALOGUE.iter().find(|a| a.name == name)
+}
+
+/// Actions that only read (`get-*`, `fetch-*`, `search-*`, `is-*`, `download-*`): they need the
+/// read permission and are retried like a GET. Every other action changes something.
+pub fn is_read_only(name: &str) -> bool {
+    ["get-", "fetch-", "search-", "is-", "download-"]
+        .iter()
+        .any(|p| name.starts_with(p))
+}
+
+/// An action name goes into the URL path: lowercase letters, digits and `-`, at most 64.
+pub fn check_name(name: &str) -> Result<(), Error> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "An action name is a WaAPI action such as \"send-message\": lowercase letters, digits and -.",
+        ))
+    }
+}
+
+impl Action {
+    /// Checks `params` against the catalogue: a JSON object, every required parameter present
+    /// and not null, every present one of its JSON type, no name the action does not take.
+    /// The message names the parameter.
+    pub fn validate(&self, params: &Json) -> Result<(), Error> {
+        let name = self.name;
+        let Json::Object(members) = params else {
+            return Err(Error::invalid(format!(
+                "The parameters of {name} must be an object."
+            )));
+        };
+        for (key, value) in members {
+            let Some(param) = self.params.iter().find(|p| p.name == key) else {
+                return Err(self.unknown(key));
+            };
+            let fits = param.kind.accepts(value) || (value.is_null() && param.nullable);
+            if !fits {
+                let null = if value.is_null() { ", not null" } else { "" };
+                return Err(Error::invalid(format!(
+                    "{name}: \"{key}\" must be {}{null}.",
+                    param.kind.describe()
+                )));
+            }
+        }
+        if let Some(missing) = self
+            .params
+            .iter()
+            .find(|p| p.required && !members.iter().any(|(k, _)| k == p.name))
+        {
+            return Err(Error::invalid(format!(
+                "{name}: \"{}\" is required ({}).",
+                missing.name,
+                missing.kind.describe()
+            )));
+        }
+        Ok(())
+    }
+
+    fn unknown(&self, key: &str) -> Error {
+        let names: Vec<&str> = self.params.iter().map(|p| p.name).collect();
+        let hint = match names.iter().find(|n| n.eq_ignore_ascii_case(key)) {
+            Some(n) => format!(" Did you mean \"{n}\"?"),
+            None if names.is_empty() => " It takes none.".into(),
+            None => format!(" It takes {}.", names.join(", ")),
+        };
+        Error::invalid(format!("{} takes no parameter \"{key}\".{hint}", self.name))
+    }
+
+    /// The request for instance `id`, after checking `params`.
+    pub fn request(&self, id: u64, params: &Json) -> Result<Request, Error> {
+        self.validate(params)?;
+        Request::action(id, self.name, text(params))
+    }
+}
+
+/// Compact JSON text, written directly rather than through `Display` (no `core::fmt`).
+pub(crate) fn text(v: &Json) -> String {
+    let mut out = String::new();
+    v.write(&mut out);
+    out
+}
+
+/// The parameters of a typed action request, in the order set; what the generated builders
+/// in [`crate::actions`] hold.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Params(Vec<(&'static str, Json<'static>)>);
+
+impl Params {
+    pub fn new() -> Params {
+        Params::default()
+    }
+
+    /// Sets `name`, replacing an earlier value.
+    pub fn set(mut self, name: &'static str, value: impl Into<Json<'static>>) -> Params {
+        let value = value.into();
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name, value)),
+        }
+        self
+    }
+
+    /// The JSON object sent as the body.
+    pub fn to_json(&self) -> Json<'static> {
+        Json::Object(
+            self.0
+                .iter()
+                .map(|(n, v)| ((*n).into(), v.clone()))
+                .collect(),
+        )
+    }
+}
+
+impl From<String> for Json<'static> {
+    fn from(s: String) -> Json<'static> {
+        Json::String(s.into())
+    }
+}
+
+impl From<&str> for Json<'static> {
+    fn from(s: &str) -> Json<'static> {
+        Json::String(s.to_owned().into())
+    }
+}
+
+impl From<bool> for Json<'static> {
+    fn from(b: bool) -> Json<'static> {
+        Json::Bool(b)
+    }
+}
+
+impl From<i64> for Json<'static> {
+    fn from(n: i64) -> Json<'static> {
+        Json::Number(n.to_string().into())
+    }
+}
+
+/// A finite number; NaN and the infinities, which JSON cannot hold, become `null` (and the
+/// validator then refuses them).
+impl From<f64> for Json<'static> {
+    fn from(n: f64) -> Json<'static> {
+        if n.is_finite() {
+            Json::Number(n.to_string().into())
+        } else {
+            Json::Null
+        }
+    }
+}
+
+impl<T: Into<Json<'static>>> From<Vec<T>> for Json<'static> {
+    fn from(items: Vec<T>) -> Json<'static> {
+        Json::Array(items.into_iter().map(Into::into).collect())
+    }
+}
+
+/// Reads a typed answer out of an action's payload; `Err` says what did not fit.
+pub trait FromJson: Sized {
+    fn from_json(v: &Json) -> Result<Self, String>;
+}
+
+impl FromJson for Json<'static> {
+    fn from_json(v: &Json) -> Result<Self, String> {
+        Ok(v.clone().into_owned())
+    }
+}
+
+/// Strings, and numbers as their text (labels' ids come both ways).
+impl FromJson for String {
+    fn from_json(v: &Json) -> Result<Self, String> {
+        match v {
+            Json::String(s) => Ok(s.to_string()),
+            Json::Number(n) => Ok(n.to_string()),
+            _ => Err("is not a string".into()),
+        }
+    }
+}
+
+/// Whole numbers, also as numeric strings (`"unreadCount": "0"` is seen).
+impl FromJson for i64 {
+    fn from_json(v: &Json) -> Result<Self, String> {
+        let text = match v {
+            Json::Number(n) => n.as_ref(),
+            Json::String(s) => s.trim(),
+            _ => "",
+        };
+        text.parse().map_err(|_| "is not a whole number".into())
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(v: &Json) -> Result<Self, String> {
+        let text = match v {
+            Json::Number(n) => n.as_ref(),
+            Json::String(s) => s.trim(),
+            _ => "",
+        };
+        text.parse().map_err(|_| "is not a number".into())
+    }
+}
+
+/// `true`/`false`, also `0`/`1` and their strings.
+impl FromJson for bool {
+    fn from_json(v: &Json) -> Result<Self, String> {
+        match v {
+            Json::Bool(b) => Ok(*b),
+            Json::Number(t) | Json::String(t) if t == "0" || t == "false" => Ok(false),
+            Json::Number(t) | Json::String(t) if t == "1" || t == "true" => Ok(true),
+            _ => Err("is not a boolean".into()),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(v: &Json) -> Result<Self, String> {
+        match v {
+            Json::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(n, item)| T::from_json(item).map_err(|why| format!("item {n} {why}")))
+                .collect(),
+            _ => Err("is not a list".into()),
+        }
+    }
+}
+
+/// The member `key` of an object payload; absent or `null` is `None`.
+pub fn field<T: FromJson>(obj: &Json, key: &str) -> Result<Option<T>, String> {
+    match obj.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(v) => T::from_json(v)
+            .map(Some)
+            .map_err(|why| format!("`{key}` {why}")),
+    }
+}
+
+/// An object payload; `null` and PHP's empty array `[]` stand for an empty object.
+pub fn object<'j, 'a>(v: &'j Json<'a>) -> Result<&'j Json<'a>, String> {
+    static EMPTY: Json<'static> = Json::Object(Vec::new());
+    match v {
+        Json::Object(_) => Ok(v),
+        Json::Null => Ok(&EMPTY),
+        Json::Array(items) if items.is_empty() => Ok(&EMPTY),
+        _ => Err("the answer is not an object".into()),
+    }
+}
+
+impl Client {
+    /// Sends an action's request and hands back its payload, every status on the way checked.
+    pub(crate) async fn action_payload<T>(
+        &self,
+        request: &Request,
+        read: impl FnOnce(&Json) -> Result<T, String>,
+    ) -> Result<T, Error> {
+        let body = self.send(request).await?;
+        self.finish(body.reply().and_then(|r| {
+            let payload = r.action_payload()?;
+            read(payload).map_err(|why| r.decode_error(why))
+        }))
+    }
+}
+
+impl InstanceClient<'_> {
+    /// Runs any action by its wire name, with `params` (a JSON object) sent as given: the
+    /// escape hatch for actions this crate does not know yet. Resolves to the payload.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: waapi_wasm::Client) -> Result<(), waapi_wasm::Error> {
+    /// use waapi_wasm::json::Json;
+    /// let params = Json::parse(r#"{"chatId": "4915112345678@c.us"}"#).unwrap();
+    /// let chat = client.instance(1).action("get-chat-by-id", &params).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn action(&self, name: &str, params: &Json<'_>) -> Result<Json<'static>, Error> {
+        if !params.is_object() {
+            return Err(Error::invalid(format!(
+                "The parameters of {name} must be an object."
+            )));
+        }
+        let request = Request::action(self.id, name, text(params))?;
+        self.client
+            .action_payload(&request, |p| Ok(p.clone().into_owned()))
+            .await
+    }
+
+    /// A generated method's call: `params` checked against the catalogue, the payload read as `T`.
+    pub(crate) async fn call<T: FromJson>(
+        &self,
+        name: &'static str,
+        params: &Params,
+    ) -> Result<T, Error> {
+        let action = find(name).ok_or_else(|| Error::invalid("Unknown action."))?;
+        let request = action.request(self.id, &params.to_json())?;
+        self.client.action_payload(&request, T::from_json).await
+    }
+}
