@@ -18,7 +18,7 @@ export WRANGLER_SEND_METRICS := false
 export WRANGLER_SEND_ERROR_REPORTS := false
 export CLOUDFLARE_CF_FETCH_ENABLED := false
 
-.PHONY: help setup setup-rust setup-apt setup-npm pkg size size-check fake demo worker edge edge-key \
+.PHONY: help setup setup-rust setup-apt setup-npm generate pkg size size-check fake demo worker edge edge-key \
 	test lint test-host test-wasm-node test-wasm-browser test-node test-types test-workerd test-bundle \
 	test-edge test-e2e test-e2e-edge www bench
 
@@ -28,6 +28,7 @@ help:
 	@echo "make pkg    build the npm package into pkg/ (npm pack ./pkg makes the tarball)"
 	@echo "make size   print what each build ships: raw, gzip and brotli bytes"
 	@echo "make fake   run fake-waapi on 127.0.0.1:\$$PORT (default 8080)"
+	@echo "make generate   rewrite the files generated from api/actions.json"
 
 ## ---- set-up (idempotent) ----
 
@@ -60,12 +61,18 @@ node_modules/.installed: package.json package-lock.json
 
 ## ---- build ----
 
+# src/actions.rs, npm/actions.js and docs/actions.md come from api/actions.json (the catalogue)
+# and api/descriptions.json; `make lint` fails when they are stale.
+generate:
+	node api/generate.mjs
+
 pkg: setup-rust setup-npm
 	cargo build --target $(WASM_TARGET) --release --features js
 	rm -rf pkg && mkdir -p pkg
 	wasm-bindgen --target web --out-dir pkg --remove-name-section --remove-producers-section $(WASM)
 	$(BIN)/wasm-opt -Oz pkg/waapi_wasm_bg.wasm -o pkg/waapi_wasm_bg.wasm
-	cp npm/package.json npm/node.js npm/workerd.js npm/browser.js npm/index.d.ts npm/web.d.ts README.md pkg/
+	cp npm/package.json npm/node.js npm/workerd.js npm/browser.js npm/web.js npm/actions.js npm/index.d.ts npm/web.d.ts \
+	  README.md pkg/
 	@version=$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1); \
 	  sed -i "s/\"version\": \"0.0.0\"/\"version\": \"$$version\"/" pkg/package.json; \
 	  echo "built pkg/ (waapi-wasm $$version)"
@@ -111,6 +118,7 @@ test: setup lint test-host size-check test-wasm-node test-wasm-browser test-node
 	@echo "all tests passed"
 
 lint:
+	node api/generate.mjs --check
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p waapi-wasm --all-targets --target $(WASM_TARGET) --features js -- -D warnings

@@ -6,6 +6,7 @@
 //                      checked entry point
 //   docs/actions.md    the table of every action
 // `node api/generate.mjs` writes them; `node api/generate.mjs --check` exits 1 if any is stale.
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -354,7 +355,8 @@ function rust() {
   const ts = typescript();
   if (ts.includes('"##')) throw new Error("the TypeScript text would end the raw string");
   out.push(`const ACTION_TYPES: &'static str = r##"\n${ts}\n"##;`);
-  return out.join("\n") + "\n";
+  // Formatted as `cargo fmt` would, so that the check passes and the file reads well.
+  return execFileSync("rustfmt", ["--edition", "2021"], { input: out.join("\n") + "\n" }).toString();
 }
 
 // ---- JS ----

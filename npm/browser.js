@@ -1,5 +1,6 @@
 // Bundlers (Vite, webpack, esbuild) resolve the URL below to the emitted .wasm asset.
 import init from "./waapi_wasm.js";
+import "./actions.js";
 
 await init({ module_or_path: new URL("./waapi_wasm_bg.wasm", import.meta.url) });
 

@@ -4,4 +4,6 @@ import { initSync } from "./waapi_wasm.js";
 
 initSync({ module: readFileSync(new URL("./waapi_wasm_bg.wasm", import.meta.url)) });
 
+import "./actions.js";
+
 export { WaapiClient, isWaapiError } from "./waapi_wasm.js";

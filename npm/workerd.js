@@ -4,4 +4,6 @@ import { initSync } from "./waapi_wasm.js";
 
 initSync({ module: wasmModule });
 
+import "./actions.js";
+
 export { WaapiClient, isWaapiError } from "./waapi_wasm.js";

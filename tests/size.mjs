@@ -23,11 +23,11 @@ const wasm = measure(["waapi_wasm_bg.wasm"]);
 const snippets = readdirSync(new URL("snippets/", pkg), { recursive: true })
   .filter((f) => f.endsWith(".js"))
   .map((f) => `snippets/${f}`);
-const builds = { node: "node.js", workerd: "workerd.js", browser: "browser.js", web: null };
+const builds = { node: "node.js", workerd: "workerd.js", browser: "browser.js", web: "web.js" };
 const rows = [["build", "part", "raw", "gzip", "brotli"]];
 let over = [];
 for (const [name, entry] of Object.entries(builds)) {
-  const glueFiles = ["waapi_wasm.js", ...snippets, ...(entry ? [entry] : [])];
+  const glueFiles = ["waapi_wasm.js", ...snippets, "actions.js", entry];
   const glue = measure(glueFiles);
   // Compressed separately, as a server sends them.
   const total = { raw: wasm.raw + glue.raw, gzip: wasm.gzip + glue.gzip, brotli: wasm.brotli + glue.brotli };
