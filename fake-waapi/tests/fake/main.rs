@@ -4,5 +4,6 @@
 mod actions;
 mod client;
 mod control;
+mod flows;
 mod instances;
 mod support;
