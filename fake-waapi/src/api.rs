@@ -13,9 +13,8 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::{json, Map, Value};
 
-use crate::envelope;
 use crate::state::{Instance, InstanceStatus, Permission, Permissions, World};
-use crate::AppState;
+use crate::{actions, catalogue, envelope, AppState, NotReady};
 
 /// The 20 EventNames of v1.6.0 (CONTRACT §5), the only values `webhook.events` accepts.
 const EVENT_NAMES: [&str; 20] = [
@@ -42,7 +41,7 @@ const EVENT_NAMES: [&str; 20] = [
 ];
 
 /// The chat id suffixes the node accepts (CONTRACT §2.6).
-const CHAT_DOMAINS: [&str; 3] = ["@c.us", "@g.us", "@newsletter"];
+const CHAT_DOMAINS: [&str; 5] = ["@c.us", "@g.us", "@newsletter", "@lid", "@broadcast"];
 
 pub fn routes(app: AppState) -> Router<AppState> {
     Router::new()
@@ -125,6 +124,12 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// 401 for a missing or unknown bearer, then the per-token rate limit (as Laravel runs
 /// `auth:sanctum` before `throttle`). Permissions are checked per route by the handlers.
 async fn authenticate(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
+    // Laravel constrains the action segment, so an unknown action is a 404 before any auth.
+    if let Some(name) = action_in_path(request.uri().path()) {
+        if catalogue::get(name).is_none() {
+            return unknown_action(name).into_response();
+        }
+    }
     let Some((token, permissions)) = bearer(request.headers())
         .and_then(|t| app.config.tokens.get_key_value(t))
         .map(|(t, p)| (t.clone(), *p))
@@ -445,10 +450,13 @@ async fn me(
             me,
             &self_url,
         )),
-        None => ok(envelope::not_ready(instance.id)),
+        None => not_ready(&app.config, instance.id),
     }
 }
 
+/// `POST …/client/action/{name}`. The unknown-action 404 and authentication happened in
+/// [`authenticate`]; then permission (403), instance (404), body (422), readiness, the chatId
+/// format, and finally the action itself.
 async fn action(
     State(app): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -456,81 +464,106 @@ async fn action(
     SelfUrl(self_url): SelfUrl,
     body: Bytes,
 ) -> ApiResult {
-    caller.require(Permission::Update)?;
+    let Some(spec) = catalogue::get(&action) else {
+        return Err(unknown_action(&action));
+    };
+    caller.require(if spec.read_only() {
+        Permission::Read
+    } else {
+        Permission::Update
+    })?;
     let now = Instant::now();
     let boot = app.config.boot;
+    let mode = app.config.envelopes;
     let mut world = app.world();
     let instance = instance_mut(&mut world, &raw_id)?;
     let id = instance.id;
-    match action.as_str() {
-        "send-message" => {
-            let (chat_id, message) = validate_send_message(&body)?;
-            let Some(me) = instance.ready_me(now, boot) else {
-                return ok(envelope::not_ready(id));
-            };
-            let mode = app.config.envelopes;
-            if !has_chat_domain(&chat_id) {
-                return ok(envelope::bad_chat_id(mode, id, &chat_id, &self_url));
-            }
-            let own_user = me.user().to_owned();
-            let hash = world.next_message_hash();
-            let raw = raw_message(&chat_id, &message, &own_user, &hash);
-            let request = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
-            if let Some(instance) = world.instances.get_mut(&id) {
-                instance.sent.push(json!({
-                    "id": raw["id"]["_serialized"],
-                    "chatId": chat_id,
-                    "message": message,
-                    "t": raw["t"],
-                    "request": request,
-                }));
-            }
-            ok(envelope::message_sent(mode, id, raw, &self_url))
+    let args = catalogue::validate(spec, &body).map_err(invalid)?;
+
+    // Reboot is allowed in every state: it is how a stuck or disconnected instance is
+    // brought back.
+    if action == "reboot" {
+        instance.reboot(now);
+        return ok(envelope::rebooted(id, &self_url));
+    }
+    if instance.ready_me(now, boot).is_none() {
+        return not_ready(&app.config, id);
+    }
+    if action == "logout" {
+        instance.logout();
+        return ok(envelope::logged_out(id, &self_url));
+    }
+    if let Some(Value::String(chat_id)) = args.get("chatId") {
+        if !has_chat_domain(chat_id) {
+            return ok(envelope::bad_chat_id(
+                mode,
+                spec.envelope,
+                id,
+                chat_id,
+                &self_url,
+            ));
         }
-        "logout" => {
-            if instance.ready_me(now, boot).is_none() {
-                return ok(envelope::not_ready(id));
+    }
+    match actions::run(&action, instance, &args, now) {
+        Ok(mut payload) => {
+            if let (Some(payload), Some(schema)) = (payload.as_mut(), spec.payload.as_ref()) {
+                catalogue::fill_defaults(payload, schema);
             }
-            instance.logout();
-            ok(envelope::logged_out(id, &self_url))
+            ok(envelope::action_ok(
+                mode,
+                spec.envelope,
+                id,
+                payload,
+                &self_url,
+            ))
         }
-        // Reboot is allowed in every state: it is how a stuck or disconnected instance is
-        // brought back.
-        "reboot" => {
-            instance.reboot(now);
-            ok(envelope::rebooted(id, &self_url))
-        }
-        other => Err(ApiError(
-            StatusCode::NOT_FOUND,
-            envelope::error(format!("Unknown action {other}.")),
+        Err(actions::Fail::InBand(message)) => ok(envelope::action_error(
+            mode,
+            spec.envelope,
+            id,
+            &message,
+            None,
+            &self_url,
         )),
+        Err(actions::Fail::TooMany(retry_after)) => {
+            let mut response = (
+                StatusCode::TOO_MANY_REQUESTS,
+                Json(json!({
+                    "message": "Too many pairing code requests: at most 2 per minute.",
+                    "status": "error",
+                })),
+            )
+                .into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            Ok(response)
+        }
     }
 }
 
-fn validate_send_message(body: &Bytes) -> Result<(String, String), ApiError> {
-    let object = json_object(body).unwrap_or_default();
-    let mut errors = Map::new();
-    let mut required_string = |key: &str, label: &str| match object.get(key) {
-        Some(Value::String(text)) if !text.is_empty() => Some(text.clone()),
-        None | Some(Value::Null) | Some(Value::String(_)) => {
-            field_error(&mut errors, key, format!("The {label} field is required."));
-            None
-        }
-        Some(_) => {
-            field_error(
-                &mut errors,
-                key,
-                format!("The {label} field must be a string."),
-            );
-            None
-        }
-    };
-    let chat_id = required_string("chatId", "chat id");
-    let message = required_string("message", "message");
-    match (chat_id, message) {
-        (Some(chat_id), Some(message)) => Ok((chat_id, message)),
-        _ => Err(invalid(errors)),
+/// The answer for an instance that is not `ready`: HTTP 200 with an error body (live), or
+/// 409 with the same body (`--not-ready 409`, the v1.7.0 API).
+fn not_ready(config: &crate::Config, id: u64) -> ApiResult {
+    let body = envelope::not_ready(id);
+    match config.not_ready {
+        NotReady::Ok => ok(body),
+        NotReady::Conflict => Err(ApiError(StatusCode::CONFLICT, body)),
     }
+}
+
+fn unknown_action(name: &str) -> ApiError {
+    ApiError(
+        StatusCode::NOT_FOUND,
+        envelope::error(format!("Unknown action {name}.")),
+    )
+}
+
+/// The action named by a `/api/v1/instances/{id}/client/action/{name}` path.
+fn action_in_path(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/api/v1/instances/")?;
+    let (_, name) = rest.split_once("/client/action/")?;
+    (!name.contains('/')).then_some(name)
 }
 
 fn has_chat_domain(chat_id: &str) -> bool {
@@ -538,29 +571,6 @@ fn has_chat_domain(chat_id: &str) -> bool {
         chat_id
             .strip_suffix(domain)
             .is_some_and(|user| !user.is_empty())
-    })
-}
-
-/// The whatsapp-web.js `_data` of a freshly sent text message (CONTRACT §2.4).
-fn raw_message(chat_id: &str, body: &str, own_user: &str, hash: &str) -> Value {
-    let (user, server) = chat_id.split_once('@').unwrap_or((chat_id, "c.us"));
-    let sent_at = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    json!({
-        "id": {
-            "fromMe": true,
-            "remote": chat_id,
-            "id": hash,
-            "_serialized": format!("true_{chat_id}_{hash}"),
-        },
-        "body": body,
-        "type": "chat",
-        "t": sent_at,
-        "from": {"server": "c.us", "user": own_user, "_serialized": format!("{own_user}@c.us")},
-        "to": {"server": server, "user": user, "_serialized": chat_id},
-        "ack": 0,
-        "isNewMsg": true,
     })
 }
 

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/__fake/seed", post(seed))
         .route("/__fake/instances/{id}/scan", post(scan))
         .route("/__fake/instances/{id}/messages", get(messages))
+        .route("/__fake/instances/{id}/state", get(state_dump))
 }
 
 fn error(status: StatusCode, message: String) -> Response {
@@ -122,4 +123,19 @@ async fn messages(
 ) -> Result<Response, ApiError> {
     let mut world = app.world();
     Ok(Json(&instance_mut(&mut world, &raw_id)?.sent).into_response())
+}
+
+/// The instance's chats (with their messages), contacts, blocked ids, groups, labels, quick
+/// replies, channels and communities, as the actions see them.
+async fn state_dump(
+    State(app): State<AppState>,
+    Path(raw_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let mut world = app.world();
+    let instance = instance_mut(&mut world, &raw_id)?;
+    let me = instance
+        .me_mut()
+        .map(|m| m.contact_id.clone())
+        .unwrap_or_default();
+    Ok(Json(instance.wa.dump(&me)).into_response())
 }

@@ -6,6 +6,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::catalogue::SpecEnvelope;
 use crate::state::{Instance, InstanceStatus, Me};
 
 /// Which of the two documented shapes the fake answers with.
@@ -135,44 +136,98 @@ pub fn me(mode: Envelopes, id: u64, me: &Me, self_url: &str) -> Value {
     Value::Object(body)
 }
 
-/// The in-band error (HTTP 200) for /me and actions on an instance that is not `ready`.
+/// The error for /me and actions on an instance that is not `ready` (HTTP 200, or 409 with
+/// `--not-ready 409`).
 pub fn not_ready(id: u64) -> Value {
     json!({"status": "error", "message": "Instance is not ready.", "instanceId": id.to_string()})
 }
 
-/// The node's answer to a chatId without a domain: outer success, inner error (live, E5), or
-/// the error object on its own (spec, E6).
-pub fn bad_chat_id(mode: Envelopes, id: u64, chat_id: &str, self_url: &str) -> Value {
-    let message = "incorrect chatId format.";
-    let explanation = format!("\"{chat_id}\" is missing a domain, expected <id>@c.us.");
-    match mode {
-        Envelopes::Live => json!({
-            "status": "success",
-            "links": links(self_url),
-            "data": {
-                "status": "error",
-                "message": message,
-                "explanation": explanation,
-                "instanceId": id.to_string(),
-            },
-        }),
-        Envelopes::Spec => json!({
-            "status": "error",
-            "instanceId": id.to_string(),
-            "message": message,
-            "explanation": explanation,
-        }),
+/// An in-band error from the node (HTTP 200): outer success and `data.status: "error"` (the
+/// nested form), or, for actions the spec documents flat (E6) in spec mode, the error object
+/// on its own.
+pub fn action_error(
+    mode: Envelopes,
+    envelope: Option<SpecEnvelope>,
+    id: u64,
+    message: &str,
+    explanation: Option<&str>,
+    self_url: &str,
+) -> Value {
+    let mut error = Map::new();
+    error.insert("status".to_owned(), json!("error"));
+    if mode == Envelopes::Spec && envelope == Some(SpecEnvelope::Flat) {
+        error.insert("instanceId".to_owned(), json!(id.to_string()));
+        error.insert("message".to_owned(), json!(message));
+        if let Some(explanation) = explanation {
+            error.insert("explanation".to_owned(), json!(explanation));
+        }
+        return Value::Object(error);
     }
+    error.insert("message".to_owned(), json!(message));
+    if let Some(explanation) = explanation {
+        error.insert("explanation".to_owned(), json!(explanation));
+    }
+    error.insert("instanceId".to_owned(), json!(id.to_string()));
+    json!({"status": "success", "links": links(self_url), "data": error})
 }
 
-/// send-message's result: nested E5 live, flat E6 per the spec. `raw` is the `_data` object.
-pub fn message_sent(mode: Envelopes, id: u64, raw: Value, self_url: &str) -> Value {
-    let inner = json!({"status": "success", "instanceId": id.to_string(), "data": {"_data": raw}});
-    match mode {
-        Envelopes::Live => {
+/// The node's answer to a chatId without a domain (see [`action_error`]).
+pub fn bad_chat_id(
+    mode: Envelopes,
+    envelope: Option<SpecEnvelope>,
+    id: u64,
+    chat_id: &str,
+    self_url: &str,
+) -> Value {
+    let explanation = format!("\"{chat_id}\" is missing a domain, expected <id>@c.us.");
+    action_error(
+        mode,
+        envelope,
+        id,
+        "incorrect chatId format.",
+        Some(&explanation),
+        self_url,
+    )
+}
+
+/// A successful action. Live: always nested, `{status, links, data:{status, instanceId,
+/// data?}}`. Spec: the catalogue's envelope (nested E5, flat E6 `{status, instanceId, data,
+/// links}`, or E7 `{data, links, status}`); actions without a documented envelope stay nested.
+/// `payload: None` omits the inner `data` (reboot, mark-chat-unread).
+pub fn action_ok(
+    mode: Envelopes,
+    envelope: Option<SpecEnvelope>,
+    id: u64,
+    payload: Option<Value>,
+    self_url: &str,
+) -> Value {
+    let spec = match mode {
+        Envelopes::Live => None,
+        Envelopes::Spec => envelope,
+    };
+    match spec {
+        Some(SpecEnvelope::Flat) => {
+            let mut body = Map::new();
+            body.insert("status".to_owned(), json!("success"));
+            body.insert("instanceId".to_owned(), json!(id.to_string()));
+            body.insert("data".to_owned(), payload.unwrap_or_else(|| json!([])));
+            body.insert("links".to_owned(), links(self_url));
+            Value::Object(body)
+        }
+        Some(SpecEnvelope::DataLinks) => json!({
+            "data": payload.unwrap_or_else(|| json!([])),
+            "links": links(self_url),
+            "status": "success",
+        }),
+        Some(SpecEnvelope::Nested) | None => {
+            let mut inner = Map::new();
+            inner.insert("status".to_owned(), json!("success"));
+            inner.insert("instanceId".to_owned(), json!(id.to_string()));
+            if let Some(payload) = payload {
+                inner.insert("data".to_owned(), payload);
+            }
             json!({"status": "success", "links": links(self_url), "data": inner})
         }
-        Envelopes::Spec => inner,
     }
 }
 

@@ -13,7 +13,9 @@
 //! # Ok(()) }
 //! ```
 
+mod actions;
 mod api;
+pub mod catalogue;
 mod control;
 mod cors;
 pub mod envelope;
@@ -22,6 +24,7 @@ pub mod qr;
 mod recorder;
 mod server;
 mod state;
+mod store;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -52,6 +55,21 @@ pub struct Config {
     pub envelopes: Envelopes,
     /// Requests per second per token; `None` means unlimited.
     pub rate_limit: Option<u32>,
+    /// How /me and actions answer on an instance that is not `ready`.
+    pub not_ready: NotReady,
+}
+
+/// The answer to /me or an action on an instance that is not `ready`; the body is
+/// `{"status":"error","message":"Instance is not ready.","instanceId":"<id>"}` either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum NotReady {
+    /// HTTP 200, as the live service answers (the vendor SDKs read the in-band status).
+    #[default]
+    #[value(name = "200")]
+    Ok,
+    /// HTTP 409 Conflict, as the v1.7.0 spec documents.
+    #[value(name = "409")]
+    Conflict,
 }
 
 impl Default for Config {
@@ -68,6 +86,7 @@ impl Default for Config {
             boot: Duration::from_millis(3000),
             envelopes: Envelopes::Live,
             rate_limit: None,
+            not_ready: NotReady::Ok,
         }
     }
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use fake_waapi::{Config, Envelopes, Permissions, ADMIN_TOKEN, VIEWER_TOKEN};
+use fake_waapi::{Config, Envelopes, NotReady, Permissions, ADMIN_TOKEN, VIEWER_TOKEN};
 use tokio::net::TcpListener;
 
 #[derive(Parser)]
@@ -34,6 +34,10 @@ struct Cli {
     /// Requests per second per token; beyond it 429 with Retry-After. Off when absent.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     rate_limit: Option<u32>,
+    /// How /me and actions answer on an instance that is not ready: `200` (an in-band error,
+    /// as live) or `409` (Conflict, as the v1.7.0 spec).
+    #[arg(long, value_enum, default_value_t = NotReady::Ok)]
+    not_ready: NotReady,
 }
 
 /// `TOKEN=create,read,…`; the last `=` separates, so tokens may themselves contain `=`.
@@ -62,6 +66,7 @@ async fn main() -> ExitCode {
         boot: Duration::from_millis(cli.boot_ms),
         envelopes: cli.envelopes,
         rate_limit: cli.rate_limit,
+        not_ready: cli.not_ready,
     };
 
     let listener = match TcpListener::bind(("127.0.0.1", cli.port)).await {

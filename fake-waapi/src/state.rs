@@ -4,12 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::faults::FaultBook;
+use crate::store::Store;
 
 /// The owner every instance belongs to; the fake models a single account.
 pub const OWNER: &str = "admin@example.com";
@@ -179,8 +180,10 @@ pub struct Instance {
     /// How many QR codes this instance has shown; part of the QR text so each one differs,
     /// like the rotating codes of WhatsApp Web.
     qr_shown: u64,
-    /// Messages accepted by send-message, for `GET /__fake/instances/{id}/messages`.
+    /// Messages sent through the API, for `GET /__fake/instances/{id}/messages`.
     pub sent: Vec<Value>,
+    /// The account's chats, contacts, groups, labels … (empty until seeded or used).
+    pub wa: Store,
 }
 
 impl Instance {
@@ -196,6 +199,7 @@ impl Instance {
             me: None,
             qr_shown: 0,
             sent: Vec::new(),
+            wa: Store::empty(),
         }
     }
 
@@ -233,6 +237,11 @@ impl Instance {
         } else {
             None
         }
+    }
+
+    /// The logged-in account, to change it (set-display-name).
+    pub fn me_mut(&mut self) -> Option<&mut Me> {
+        self.me.as_mut()
     }
 
     /// The text encoded in the next QR code; each call yields a fresh one.
@@ -289,8 +298,6 @@ pub struct World {
     pub faults: FaultBook,
     /// Per token, the times of the requests admitted in the last second.
     rate_windows: HashMap<String, VecDeque<Instant>>,
-    message_seq: u64,
-    message_salt: u64,
 }
 
 impl World {
@@ -305,6 +312,7 @@ impl World {
             formatted_number: "+49 151 12345678".to_owned(),
             profile_pic_url: "https://pps.example.com/support.jpg".to_owned(),
         });
+        support.wa = Store::seeded("4915112345678@c.us");
 
         let mut sales = Instance::new(2, "Sales", Phase::Settled(InstanceStatus::Qr));
         sales.is_trial = true;
@@ -323,10 +331,6 @@ impl World {
             requests: Vec::new(),
             faults: FaultBook::default(),
             rate_windows: HashMap::new(),
-            message_seq: 0,
-            message_salt: SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos() as u64),
         }
     }
 
@@ -425,17 +429,5 @@ impl World {
             (*oldest + WINDOW).saturating_duration_since(now)
         });
         Err(frees_in.as_secs_f64().ceil().max(1.0) as u64)
-    }
-
-    /// A fresh message hash in the style of WhatsApp Web ids (`3EB0` + 16 hex digits).
-    pub fn next_message_hash(&mut self) -> String {
-        self.message_seq += 1;
-        // splitmix64, so consecutive ids do not look sequential.
-        let mut z = self
-            .message_salt
-            .wrapping_add(self.message_seq.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        format!("3EB0{:016X}", z ^ (z >> 31))
     }
 }
