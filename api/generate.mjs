@@ -349,6 +349,7 @@ function rust() {
   out.pop();
   out.push("}");
   out.push("");
+  builderTests(out);
   out.push("/// The TypeScript declarations of the JS methods; wasm-bindgen writes them into the .d.ts.");
   out.push("#[cfg(feature = \"js\")]");
   out.push("#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]");
@@ -357,6 +358,61 @@ function rust() {
   out.push(`const ACTION_TYPES: &'static str = r##"\n${ts}\n"##;`);
   // Formatted as `cargo fmt` would, so that the check passes and the file reads well.
   return execFileSync("rustfmt", ["--edition", "2021"], { input: out.join("\n") + "\n" }).toString();
+}
+
+// Each builder is given a value per parameter that carries the parameter's own name where its
+// type can, so that a parameter sent under another's name, or dropped, shows.
+function sampleOf(p, n) {
+  const name = p.name;
+  const text = JSON.stringify(`${name}-value`);
+  const obj = [`Json::Object(vec![(${JSON.stringify(name)}.into(), Json::from(${text}))])`, `{${JSON.stringify(name)}:${text}}`];
+  switch (kindOf(p.schema)) {
+    case "String": return [text, text];
+    case "Integer": return [`${100 + n}`, `${100 + n}`];
+    case "Number": return [`${n}.5`, `${n}.5`];
+    case "Boolean": return [`${n % 2 === 0}`, `${n % 2 === 0}`];
+    case "Strings": return [`[${text}]`, `[${text}]`];
+    case "Integers": return [`vec![${n}]`, `[${n}]`];
+    case "Object": return obj;
+    case "Objects": return [`Json::Array(vec![${obj[0]}])`, `[${obj[1]}]`];
+    case "Array": return [`Json::Array(vec![Json::from(${text})])`, `[${text}]`];
+    default: return [`Json::from(${text})`, text];
+  }
+}
+
+function builderTests(out) {
+  out.push("#[cfg(test)]");
+  out.push("mod tests {");
+  out.push("    use super::*;");
+  out.push("    use crate::action::find;");
+  out.push("");
+  out.push("    fn check(name: &str, params: &Params, want: &str) {");
+  out.push("        let json = params.to_json();");
+  out.push("        let mut text = String::new();");
+  out.push("        json.write(&mut text);");
+  out.push("        assert_eq!(text, want, \"{name}\");");
+  out.push("        let action = find(name).expect(\"in the catalogue\");");
+  out.push("        assert!(action.validate(&json).is_ok(), \"{name}\");");
+  out.push("    }");
+  out.push("");
+  out.push("    /// Every builder sends each parameter under its own name, the required ones first.");
+  out.push("    #[test]");
+  out.push("    fn builders_send_every_parameter_under_its_own_name() {");
+  for (const a of actions) {
+    if (!a.params.length) continue;
+    const P = pascal(a.action);
+    const indexed = a.params.map((p, n) => ({ p, n }));
+    const required = indexed.filter(({ p }) => p.required);
+    const optional = indexed.filter(({ p }) => !p.required);
+    let expr = `${P}::new(${required.map(({ p, n }) => sampleOf(p, n)[0]).join(", ")})`;
+    for (const { p, n } of optional) expr += `.${rustIdent(snake(p.name))}(${sampleOf(p, n)[0]})`;
+    const want = `{${[...required, ...optional].map(({ p, n }) => `${JSON.stringify(p.name)}:${sampleOf(p, n)[1]}`).join(",")}}`;
+    if (want.includes('"#')) throw new Error("a sample would end the raw string");
+    out.push(`        check(${JSON.stringify(a.action)}, ${expr}.params(), r#"${want}"#);`);
+  }
+  out.push("    }");
+  out.push("}");
+  out.push("");
 }
 
 // ---- JS ----

@@ -390,6 +390,24 @@ impl InstanceClient<'_> {
             .await
     }
 
+    /// Runs an action the crate knows with `params` built at run time, checked against the
+    /// catalogue before anything is sent (the typed methods in [`crate::actions`] do the same).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: waapi_wasm::Client) -> Result<(), waapi_wasm::Error> {
+    /// use waapi_wasm::{action, json::Json};
+    /// let send = action::find("send-message").expect("a known action");
+    /// let params = Json::parse(r#"{"chatId": "4915112345678@c.us", "message": "Hi"}"#).unwrap();
+    /// let sent = client.instance(1).run(send, &params).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn run(&self, action: &Action, params: &Json<'_>) -> Result<Json<'static>, Error> {
+        let request = action.request(self.id, params)?;
+        self.client
+            .action_payload(&request, |p| Ok(p.clone().into_owned()))
+            .await
+    }
+
     /// A generated method's call: `params` checked against the catalogue, the payload read as `T`.
     pub(crate) async fn call<T: FromJson>(
         &self,
@@ -399,5 +417,339 @@ impl InstanceClient<'_> {
         let action = find(name).ok_or_else(|| Error::invalid("Unknown action."))?;
         let request = action.request(self.id, &params.to_json())?;
         self.client.action_payload(&request, T::from_json).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actions::{GetChatsItem, SendMessageAnswer};
+    use crate::request::{Method, Permission};
+
+    fn json(text: &str) -> Json<'static> {
+        Json::parse(text).unwrap().into_owned()
+    }
+
+    fn invalid(action: &str, params: &str) -> String {
+        let e = find(action).unwrap().validate(&json(params)).unwrap_err();
+        assert_eq!(e.kind().as_str(), "invalid_input", "{e}");
+        e.to_string()
+    }
+
+    #[test]
+    fn the_catalogue_is_whole_and_well_formed() {
+        assert_eq!(CATALOGUE.len(), 122);
+        for (n, a) in CATALOGUE.iter().enumerate() {
+            check_name(a.name).unwrap();
+            assert!(
+                CATALOGUE[..n].iter().all(|b| b.name != a.name),
+                "{} twice",
+                a.name
+            );
+            for (m, p) in a.params.iter().enumerate() {
+                assert!(
+                    a.params[..m].iter().all(|q| q.name != p.name),
+                    "{}.{} twice",
+                    a.name,
+                    p.name
+                );
+            }
+            assert_eq!(find(a.name), Some(a));
+        }
+        assert_eq!(find("send-messages"), None);
+    }
+
+    /// A value of `kind` that carries the parameter's name where the kind can, so that a
+    /// parameter sent under another's name shows.
+    fn sample(p: &Param, n: usize) -> Json<'static> {
+        let text = || Json::from(format!("{}-value", p.name));
+        match p.kind {
+            Kind::String | Kind::IntegerOrString | Kind::StringOrStrings => text(),
+            Kind::Integer => Json::from(100 + n as i64),
+            Kind::Number => Json::from(n as f64 + 0.5),
+            Kind::Boolean => Json::Bool(n % 2 == 0),
+            Kind::Object => Json::Object(vec![(p.name.into(), text())]),
+            Kind::Array | Kind::Strings => Json::Array(vec![text()]),
+            Kind::Integers => Json::Array(vec![Json::from(n as i64)]),
+            Kind::Objects => Json::Array(vec![Json::Object(vec![(p.name.into(), text())])]),
+        }
+    }
+
+    #[test]
+    fn every_action_request_carries_each_parameter_under_its_own_name() {
+        for a in CATALOGUE {
+            let params = Json::Object(
+                a.params
+                    .iter()
+                    .enumerate()
+                    .map(|(n, p)| (p.name.into(), sample(p, n)))
+                    .collect(),
+            );
+            let r = a.request(42, &params).unwrap();
+            assert_eq!(r.method, Method::Post);
+            assert_eq!(
+                r.path,
+                format!("/instances/42/client/action/{}", a.name),
+                "{}",
+                a.name
+            );
+            let body = Json::parse(r.body.as_deref().unwrap()).unwrap();
+            for (n, p) in a.params.iter().enumerate() {
+                assert_eq!(
+                    body.get(p.name),
+                    Some(&sample(p, n)),
+                    "{}.{}",
+                    a.name,
+                    p.name
+                );
+            }
+            assert_eq!(body, params, "{}: nothing more is sent", a.name);
+            assert_eq!(r.instance, Some(42));
+            assert_eq!(r.idempotent, is_read_only(a.name), "{}", a.name);
+            let want = if is_read_only(a.name) {
+                Permission::Read
+            } else {
+                Permission::Update
+            };
+            assert_eq!(r.permission, want, "{}", a.name);
+            // Only the required ones: still valid; none at all sends `{}` when none is required.
+            let required = Json::Object(
+                a.params
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.required)
+                    .map(|(n, p)| (p.name.into(), sample(p, n)))
+                    .collect(),
+            );
+            assert!(a.validate(&required).is_ok(), "{}", a.name);
+            if a.params.iter().all(|p| !p.required) {
+                assert_eq!(
+                    a.request(1, &json("{}")).unwrap().body.as_deref(),
+                    Some("{}")
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn read_only_actions_are_the_getters() {
+        for name in [
+            "get-chats",
+            "fetch-messages",
+            "search-messages",
+            "is-registered-user",
+            "download-media",
+        ] {
+            assert!(is_read_only(name), "{name}");
+        }
+        for name in [
+            "send-message",
+            "create-group",
+            "logout",
+            "reboot",
+            "delete-contact",
+            "getter-like",
+            "set-status",
+        ] {
+            assert!(!is_read_only(name), "{name}");
+        }
+        let r = Request::action(1, "send-message", "{}".into()).unwrap();
+        assert!(!r.idempotent);
+        assert_eq!(r.action, "run send-message");
+    }
+
+    #[test]
+    fn validation_names_the_parameter() {
+        assert!(invalid("send-message", r#"{"chatId":"a@c.us"}"#)
+            .contains("\"message\" is required (a string)"));
+        assert!(invalid("send-message", r#"{"chatId":null,"message":"m"}"#)
+            .contains("\"chatId\" must be a string, not null"));
+        let typo = invalid("send-message", r#"{"chatID":"a@c.us","message":"m"}"#);
+        assert!(
+            typo.contains("no parameter \"chatID\"") && typo.contains("Did you mean \"chatId\"?"),
+            "{typo}"
+        );
+        let unknown = invalid("get-chats", r#"{"page":1}"#);
+        assert!(unknown.contains("It takes offset, limit."), "{unknown}");
+        assert!(invalid("get-contacts", r#"{"x":1}"#).contains("It takes none."));
+        assert!(invalid("send-message", "[]").contains("must be an object"));
+        assert!(invalid("send-message", r#""text""#).contains("must be an object"));
+        let wrong = [
+            (
+                "fetch-messages",
+                r#"{"chatId":"a@c.us","limit":1.5}"#,
+                "\"limit\" must be a whole number",
+            ),
+            (
+                "fetch-messages",
+                r#"{"chatId":"a@c.us","limit":"10"}"#,
+                "\"limit\" must be a whole number",
+            ),
+            (
+                "fetch-messages",
+                r#"{"chatId":"a@c.us","limit":9007199254740992}"#,
+                "\"limit\" must be a whole number",
+            ),
+            (
+                "fetch-messages",
+                r#"{"chatId":"a@c.us","includeMedia":"yes"}"#,
+                "\"includeMedia\" must be true or false",
+            ),
+            (
+                "send-location",
+                r#"{"chatId":"a@c.us","latitude":"52.5","longitude":13.4}"#,
+                "\"latitude\" must be a number",
+            ),
+            (
+                "send-message",
+                r#"{"chatId":"a@c.us","message":"m","mentions":[1]}"#,
+                "\"mentions\" must be an array of strings",
+            ),
+            (
+                "send-message",
+                r#"{"chatId":"a@c.us","message":"m","mentions":"1@c.us"}"#,
+                "\"mentions\" must be an array of strings",
+            ),
+            (
+                "send-vcard",
+                r#"{"chatId":"a@c.us","vCard":[]}"#,
+                "\"vCard\" must be an object",
+            ),
+            (
+                "send-event",
+                r#"{"chatId":"a@c.us","name":"n","startTime":true}"#,
+                "\"startTime\" must be a whole number or a string",
+            ),
+            (
+                "change-chat-labels",
+                r#"{"chatId":"a@c.us","labelIds":{}}"#,
+                "\"labelIds\" must be an array",
+            ),
+            (
+                "accept-group-member-requests",
+                r#"{"chatId":"g@g.us","requesterIds":[1]}"#,
+                "a string or an array of strings",
+            ),
+        ];
+        for (action, params, want) in wrong {
+            let got = invalid(action, params);
+            assert!(got.contains(want), "{action} {params}: {got}");
+        }
+        let ok = [
+            (
+                "fetch-messages",
+                r#"{"chatId":"a@c.us","limit":-3,"fromMe":null}"#,
+            ),
+            (
+                "send-location",
+                r#"{"chatId":"a@c.us","latitude":52,"longitude":-13.4e0}"#,
+            ),
+            (
+                "send-event",
+                r#"{"chatId":"a@c.us","name":"n","startTime":1788550000}"#,
+            ),
+            (
+                "send-event",
+                r#"{"chatId":"a@c.us","name":"n","startTime":"2026-12-24T18:00:00Z"}"#,
+            ),
+            (
+                "accept-group-member-requests",
+                r#"{"chatId":"g@g.us","requesterIds":null}"#,
+            ),
+            (
+                "accept-group-member-requests",
+                r#"{"chatId":"g@g.us","requesterIds":"1@c.us"}"#,
+            ),
+            (
+                "accept-group-member-requests",
+                r#"{"chatId":"g@g.us","requesterIds":["1@c.us"]}"#,
+            ),
+            ("pin-message", r#"{"messageId":"m","duration":null}"#),
+            ("get-chats", "{}"),
+        ];
+        for (action, params) in ok {
+            let r = find(action).unwrap().validate(&json(params));
+            assert!(r.is_ok(), "{action} {params}: {r:?}");
+        }
+    }
+
+    #[test]
+    fn names_for_the_escape_hatch() {
+        for good in ["send-message", "a", "future-action-2"] {
+            assert!(check_name(good).is_ok(), "{good}");
+        }
+        let long = "a".repeat(65);
+        for bad in [
+            "",
+            "-x",
+            "Send-Message",
+            "send_message",
+            "a/b",
+            "../x",
+            "a?b=1",
+            "a b",
+            "é",
+            &long,
+        ] {
+            assert!(check_name(bad).is_err(), "{bad}");
+            assert!(Request::action(1, bad, "{}".into()).is_err(), "{bad}");
+        }
+        assert!(Request::action(0, "get-chats", "{}".into()).is_err());
+    }
+
+    #[test]
+    fn typed_answers_are_tolerant() {
+        let item = GetChatsItem::from_json(&json(
+            r#"{"id":{"server":"c.us","user":"49","_serialized":"49@c.us"},"name":"Erika","unreadCount":"2","isGroup":0,"pinned":true,"future":[1]}"#,
+        ))
+        .unwrap();
+        assert_eq!(item.unreadCount, Some(2));
+        assert_eq!(item.isGroup, Some(false));
+        assert_eq!(item.pinned, Some(true));
+        assert_eq!(item.archived, None);
+        assert_eq!(
+            item.id
+                .as_ref()
+                .and_then(|id| id.get("_serialized"))
+                .and_then(Json::as_str),
+            Some("49@c.us")
+        );
+        assert!(item.raw.get("future").is_some(), "unknown fields are kept");
+        let bad = GetChatsItem::from_json(&json(r#"{"unreadCount":"many"}"#)).unwrap_err();
+        assert!(bad.contains("`unreadCount` is not a whole number"), "{bad}");
+        let empty = SendMessageAnswer::from_json(&json("[]")).unwrap();
+        assert_eq!(empty._data, None);
+        assert!(SendMessageAnswer::from_json(&json("5")).is_err());
+        assert_eq!(Vec::<i64>::from_json(&json("[1,\"2\"]")), Ok(vec![1, 2]));
+        assert!(Vec::<i64>::from_json(&json("[1,true]"))
+            .unwrap_err()
+            .contains("item 1"));
+        assert_eq!(f64::from_json(&json("-1.25e2")), Ok(-125.0));
+        assert_eq!(String::from_json(&json("7")), Ok("7".into()));
+    }
+
+    #[test]
+    fn params_keep_their_order_and_the_last_value() {
+        let p = Params::new()
+            .set("b", 1_i64)
+            .set("a", "x")
+            .set("b", vec!["y"])
+            .set("c", f64::NAN);
+        assert_eq!(text(&p.to_json()), r#"{"b":["y"],"a":"x","c":null}"#);
+        let e = find("send-location")
+            .unwrap()
+            .validate(
+                &Params::new()
+                    .set("chatId", "a@c.us")
+                    .set("latitude", f64::INFINITY)
+                    .set("longitude", 1.0)
+                    .to_json(),
+            )
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("\"latitude\" must be a number, not null"),
+            "{e}"
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use crate::error::Error;
 use crate::json::Json;
 use crate::models::{decode, ClientStatus, Instance, Me, QrCode};
-use crate::request::Request;
+use crate::request::{Answer, Request};
 
 /// A 2xx answer as received, before parsing.
 pub struct Body {
@@ -237,9 +237,13 @@ pub fn http_error(request: &Request, status: u16, retry_after: Option<u64>, body
             ),
         },
         404 => Error::NotFound {
-            message: match request.instance {
-                Some(id) => format!("Instance {id} was not found."),
-                None => format!("WaAPI found nothing at {} (HTTP 404).", request.path),
+            // An action's 404 may be about the instance or the action's name: WaAPI's words tell.
+            message: match (request.answer, request.instance, &said) {
+                (Answer::Payload, _, Some(m)) => {
+                    format!("WaAPI could not {action}: {m} (HTTP 404)")
+                }
+                (_, Some(id), _) => format!("Instance {id} was not found."),
+                (_, None, _) => format!("WaAPI found nothing at {} (HTTP 404).", request.path),
             },
         },
         422 => {
@@ -587,6 +591,99 @@ mod tests {
         assert_eq!(
             http_error(&create, 409, None, "").message(),
             "WaAPI could not create an instance (HTTP 409)."
+        );
+    }
+
+    #[test]
+    fn action_payloads_in_every_envelope() {
+        let req = Request::action(1, "get-chat-by-id", "{}".into()).unwrap();
+        let payload = |body: &str| {
+            let r = Reply::parse(&req.action, 200, body)?;
+            r.action_payload().map(|p| p.to_string())
+        };
+        let x = r#"{"id":"1@c.us","status":"pending"}"#;
+        // E5 nested (what the service sends), E6 flat, E7 data+links: the same payload.
+        for body in [
+            format!(
+                r#"{{"status":"success","links":{{"self":"u"}},"data":{{"status":"success","instanceId":"1","data":{x}}}}}"#
+            ),
+            format!(r#"{{"status":"success","instanceId":"1","data":{x},"links":{{"self":"u"}}}}"#),
+            format!(r#"{{"data":{x},"links":{{"self":"u"}},"status":"success"}}"#),
+        ] {
+            assert_eq!(payload(&body).unwrap(), x, "{body}");
+        }
+        for (body, want) in [
+            (
+                r#"{"status":"success","data":{"status":"success","instanceId":1}}"#,
+                "null",
+            ),
+            (
+                r#"{"status":"success","data":{"status":"success","instanceId":1,"data":[]}}"#,
+                "[]",
+            ),
+            (
+                r#"{"status":"success","instanceId":"1","data":[{"id":1}]}"#,
+                r#"[{"id":1}]"#,
+            ),
+            (r#"{"status":"success","data":false}"#, "false"),
+            (
+                r#"{"data":{"data":{"chatArchived":true}},"status":"success"}"#,
+                r#"{"data":{"chatArchived":true}}"#,
+            ),
+            (r#"{"status":"success"}"#, "null"),
+        ] {
+            assert_eq!(payload(body).unwrap(), want, "{body}");
+        }
+        for body in [
+            r#"{"status":"success","data":{"status":"error","message":"incorrect chatId format.","explanation":"\"x\" is missing a domain."}}"#,
+            r#"{"status":"error","message":"Instance is not ready.","instanceId":"1"}"#,
+            r#"{"status":"error","instanceId":"1","data":{"x":1}}"#,
+            r#"{"status":"success","data":{"status":"ERROR"}}"#,
+        ] {
+            let e = payload(body).unwrap_err();
+            assert_eq!((kind(e.clone()), e.status()), ("api", Some(200)), "{body}");
+            assert!(
+                e.message()
+                    .starts_with("WaAPI could not run get-chat-by-id"),
+                "{e}"
+            );
+        }
+        assert!(
+            payload(r#"{"status":"success","data":{"status":"success","data":{"a":1}}}"#)
+                .unwrap()
+                .contains("\"a\":1")
+        );
+        assert_eq!(kind(payload("[1]").unwrap_err()), "decode");
+        assert_eq!(kind(payload("<html>").unwrap_err()), "decode");
+    }
+
+    #[test]
+    fn a_409_means_the_instance_is_not_ready() {
+        let req = Request::action(3, "send-message", "{}".into()).unwrap();
+        let e = http_error(
+            &req,
+            409,
+            None,
+            r#"{"status":"error","message":"Instance is not ready."}"#,
+        );
+        assert_eq!((kind(e.clone()), e.status()), ("not_ready", Some(409)));
+        assert_eq!(
+            e.message(),
+            "Instance 3 is not ready: its WhatsApp client must be ready to run send-message (HTTP 409). WaAPI said: Instance is not ready."
+        );
+        let e = http_error(
+            &req,
+            404,
+            None,
+            r#"{"status":"error","message":"Unknown action send-message."}"#,
+        );
+        assert_eq!(
+            e.message(),
+            "WaAPI could not run send-message: Unknown action send-message. (HTTP 404)"
+        );
+        assert_eq!(
+            http_error(&req, 404, None, "").message(),
+            "Instance 3 was not found."
         );
     }
 }
