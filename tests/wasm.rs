@@ -613,3 +613,251 @@ fn json_string(s: &str) -> String {
     waapi_wasm::json::write_str(&mut out, s);
     out
 }
+
+// ---- client actions ----
+
+const CHAT: &str = "4915112345678@c.us";
+const GROUP: &str = "120363000000000001@g.us";
+
+/// A value for `param` of `action` that the fake's seed answers with success (its README's
+/// seed table): the chat, group, messages, labels, channel and community it starts with.
+fn sample(action: &str, param: &str) -> Json<'static> {
+    let group_action = action.contains("group-") && action != "get-common-groups";
+    let s = |v: &str| Json::from(v);
+    let strings = |v: &[&str]| Json::from(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    match param {
+        "chatId" if group_action => s(GROUP),
+        "chatId" | "contactId" => s(CHAT),
+        "messageId" if action.contains("poll") => s("true_4915112345678@c.us_3EB0SEEDPOLL"),
+        "messageId" | "eventMessageId" => s("false_4915112345678@c.us_3EB0SEED0001"),
+        "message" => s("Hello from the wasm test"),
+        "mediaUrl" => s("https://example.com/cat.jpg"),
+        "vCard" => {
+            Json::parse(r#"{"firstname":"Max","lastname":"Mustermann","waid":"4915187654321"}"#)
+                .unwrap()
+                .into_owned()
+        }
+        "latitude" => Json::from(52.52),
+        "longitude" => Json::from(13.405),
+        "query" => s("seed"),
+        "number" | "phoneNumber" => s("4915112345678"),
+        "contactIds" => strings(&[CHAT]),
+        "caption" => s("Lunch?"),
+        "options" => strings(&["Pizza", "Sushi"]),
+        "firstName" => s("Erika"),
+        "lastName" => s("Mustermann"),
+        "groupName" => s("New group"),
+        "groupParticipants" => strings(&["4915187654321@c.us"]),
+        "reaction" => s("👍"),
+        "participant" => s("4915187654322@c.us"),
+        "inviteCode" => s("FAKEINVITE1"),
+        "name" => s("Fake thing"),
+        "title" => s("New community"),
+        "communityId" => s("120363000000000003@g.us"),
+        "channelId" => s("120363000000000002@newsletter"),
+        "groupIds" => strings(&[GROUP]),
+        "labelId" => Json::from(1_i64),
+        "labelIds" => Json::from(vec![1_i64, 2]),
+        "status" => s("Busy"),
+        "displayName" => s("Support"),
+        "type" => s("contacts"),
+        "startTime" => Json::from(1_767_225_600_i64),
+        "selectedOptions" => strings(&["Pizza"]),
+        "eventResponse" => Json::from(1_i64),
+        "note" => s("VIP"),
+        "callType" => s("voice"),
+        "category" => s("lastSeen"),
+        "value" => s("all"),
+        "duration" => Json::from(86_400_i64),
+        "shortcut" => s("bye"),
+        "id" => s("1"),
+        other => panic!("no sample for {action}.{other}"),
+    }
+}
+
+/// Every action of the catalogue, once, through the checked path and the real fetch, in both
+/// envelope modes: the request goes out as built and the answer's payload comes back.
+#[wasm_bindgen_test]
+async fn every_action_once_against_the_fake() {
+    use waapi_wasm::actions::CATALOGUE;
+    for fake in fakes() {
+        let client = admin(fake);
+        for action in CATALOGUE {
+            // Some actions use up what the next needs (a deleted message, a logout): start fresh.
+            reset(fake).await;
+            let params = Json::Object(
+                action
+                    .params
+                    .iter()
+                    .filter(|p| {
+                        p.required
+                            || ["channelId", "messageId", "mediaUrl", "inviteCode"]
+                                .contains(&p.name)
+                    })
+                    .map(|p| (p.name.into(), sample(action.name, p.name)))
+                    .collect(),
+            );
+            let answer = client.instance(1).run(action, &params).await;
+            assert!(answer.is_ok(), "{fake} {}: {answer:?}", action.name);
+            let log = seen(fake).await;
+            let last = log.last().unwrap();
+            assert_eq!(text(last, "method"), Some("POST"), "{}", action.name);
+            assert_eq!(
+                text(last, "path").unwrap(),
+                format!("/api/v1/instances/1/client/action/{}", action.name)
+            );
+            let body = Json::parse(text(last, "body").unwrap()).unwrap();
+            assert_eq!(body, params, "{} sends exactly its parameters", action.name);
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn typed_actions_send_and_read_back() {
+    use waapi_wasm::actions::{CreateGroup, FetchMessages, GetChats, SendMessage};
+    for fake in fakes() {
+        reset(fake).await;
+        let client = admin(fake);
+        let support = client.instance(1);
+        let sent = support
+            .send_message(&SendMessage::new(CHAT, "Typed hello").preview_link(false))
+            .await
+            .unwrap();
+        let data = sent._data.expect("the sent message");
+        assert_eq!(data.get("body").and_then(Json::as_str), Some("Typed hello"));
+        let chats = support.get_chats(&GetChats::new().limit(50)).await.unwrap();
+        let chat = chats
+            .iter()
+            .find(|c| {
+                c.id.as_ref()
+                    .and_then(|id| id.get("_serialized"))
+                    .and_then(Json::as_str)
+                    == Some(CHAT)
+            })
+            .expect("the chat is listed");
+        let last = chat.lastMessage.as_ref().expect("a last message");
+        assert_eq!(
+            last.get("body").and_then(Json::as_str),
+            Some("Typed hello"),
+            "{fake}"
+        );
+        let messages = support
+            .fetch_messages(&FetchMessages::new(CHAT).limit(100))
+            .await
+            .unwrap();
+        assert!(messages.iter().any(|m| m
+            .message
+            .as_ref()
+            .and_then(|m| m.get("body"))
+            .and_then(Json::as_str)
+            == Some("Typed hello")));
+        let group = support
+            .create_group(&CreateGroup::new("Team", ["4915187654321@c.us"]))
+            .await
+            .unwrap();
+        let gid = group
+            .gid
+            .as_ref()
+            .and_then(|g| g.get("_serialized"))
+            .and_then(Json::as_str);
+        assert!(gid.is_some_and(|g| g.ends_with("@g.us")), "{group:?}");
+        let registered: bool = support
+            .is_registered_user(&waapi_wasm::actions::IsRegisteredUser::new(CHAT))
+            .await
+            .unwrap();
+        assert!(registered);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn action_errors_have_kinds_a_program_can_act_on() {
+    use waapi_wasm::actions::{GetChats, SendMessage};
+    for fake in fakes() {
+        reset(fake).await;
+        let client = admin(fake);
+        // Bad input: nothing is sent.
+        let typo = Json::parse(r#"{"chatID":"4915112345678@c.us","message":"m"}"#).unwrap();
+        let send = waapi_wasm::action::find("send-message").unwrap();
+        let e = client.instance(1).run(send, &typo).await.unwrap_err();
+        assert_eq!(e.kind().as_str(), "invalid_input");
+        assert!(seen(fake).await.is_empty());
+        // The in-band error of a malformed chat id.
+        let e = client
+            .instance(1)
+            .send_message(&SendMessage::new("bogus", "m"))
+            .await
+            .unwrap_err();
+        assert_eq!((e.kind().as_str(), e.status()), ("api", Some(200)));
+        assert!(e.message().contains("incorrect chatId format."), "{e}");
+        // Instance 2 waits for its QR scan: not ready, in band.
+        let e = client
+            .instance(2)
+            .get_chats(&GetChats::new())
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind().as_str(), "api", "{e}");
+        assert!(e.message().contains("not ready"), "{e}");
+        // The v1.7.0 API's 409.
+        fault(fake, r#"{"path":"/api/v1/instances/1/client/action/*","status":409,"body":"{\"status\":\"error\",\"message\":\"Instance is not ready.\"}"}"#).await;
+        let e = client
+            .instance(1)
+            .get_chats(&GetChats::new())
+            .await
+            .unwrap_err();
+        assert_eq!((e.kind().as_str(), e.status()), ("not_ready", Some(409)));
+        // 503: a read-only action is tried again, a sending one never.
+        reset(fake).await;
+        fault(
+            fake,
+            r#"{"path":"/api/v1/instances/1/client/action/*","status":503,"times":1}"#,
+        )
+        .await;
+        client
+            .instance(1)
+            .get_chats(&GetChats::new())
+            .await
+            .unwrap();
+        let path = "/api/v1/instances/1/client/action/get-chats";
+        assert_eq!(count(&seen(fake).await, "POST", path), 2);
+        reset(fake).await;
+        fault(
+            fake,
+            r#"{"path":"/api/v1/instances/1/client/action/*","status":503,"times":1}"#,
+        )
+        .await;
+        let e = client
+            .instance(1)
+            .send_message(&SendMessage::new(CHAT, "once"))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind().as_str(), "server");
+        let path = "/api/v1/instances/1/client/action/send-message";
+        assert_eq!(
+            count(&seen(fake).await, "POST", path),
+            1,
+            "never sent twice"
+        );
+        // A read-only token may read but not send.
+        let viewer = client_with(fake, VIEWER, 10_000, 0);
+        viewer
+            .instance(1)
+            .get_chats(&GetChats::new())
+            .await
+            .unwrap();
+        let e = viewer
+            .instance(1)
+            .send_message(&SendMessage::new(CHAT, "m"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Forbidden {
+                    permission: Permission::Update,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+}
