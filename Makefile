@@ -142,7 +142,7 @@ test-wasm-browser: setup-rust setup-apt
 # The npm tarball, installed into a temp folder and used as the README shows.
 test-node: pkg
 	cargo build -q -p fake-waapi
-	tests/with-fakes.sh node --test tests/node/
+	tests/with-fakes.sh node --test --test-concurrency=1 tests/node/
 
 # tsc --strict resolves `waapi-wasm` through pkg/package.json's exports, as a user's project would.
 test-types: pkg

@@ -112,9 +112,11 @@ function tsAnswer(s, indent = "") {
     case "null": return "null";
     case "array": return s.items && !Array.isArray(s.items) && types(s.items).length ? `Array<${tsAnswer(s.items, indent)}>` : "JsonValue[]";
     case "object": {
-      if (!s.properties || Array.isArray(s.properties)) return "{ [key: string]: JsonValue }";
+      // An object of unknown members may arrive as PHP's `[]`: any JSON then.
+      if (!s.properties || Array.isArray(s.properties)) return "JsonValue";
       const inner = indent + "  ";
-      const fields = Object.entries(s.properties).map(([k, v]) => `${inner}${tsKey(k)}?: ${tsAnswer(v, inner)};`);
+      // Any field may be missing or null (the spec says so in prose for several).
+      const fields = Object.entries(s.properties).map(([k, v]) => `${inner}${tsKey(k)}?: ${tsAnswer(v, inner)} | null;`);
       return `{\n${fields.join("\n")}\n${inner}[key: string]: unknown;\n${indent}}`;
     }
   }

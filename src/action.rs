@@ -143,7 +143,12 @@ impl Action {
             };
             let fits = param.kind.accepts(value) || (value.is_null() && param.nullable);
             if !fits {
-                let null = if value.is_null() { ", not null" } else { "" };
+                // JSON has no NaN or Infinity: JavaScript sends them as null.
+                let null = if value.is_null() {
+                    ", not null (nor NaN or Infinity)"
+                } else {
+                    ""
+                };
                 return Err(Error::invalid(format!(
                     "{name}: \"{key}\" must be {}{null}.",
                     param.kind.describe()
@@ -384,7 +389,7 @@ impl InstanceClient<'_> {
                 "The parameters of {name} must be an object."
             )));
         }
-        let request = Request::action(self.id, name, text(params))?;
+        let request = self.client.finish(Request::action(self.id, name, text(params)))?;
         self.client
             .action_payload(&request, |p| Ok(p.clone().into_owned()))
             .await
@@ -402,7 +407,7 @@ impl InstanceClient<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn run(&self, action: &Action, params: &Json<'_>) -> Result<Json<'static>, Error> {
-        let request = action.request(self.id, params)?;
+        let request = self.client.finish(action.request(self.id, params))?;
         self.client
             .action_payload(&request, |p| Ok(p.clone().into_owned()))
             .await
@@ -415,7 +420,7 @@ impl InstanceClient<'_> {
         params: &Params,
     ) -> Result<T, Error> {
         let action = find(name).ok_or_else(|| Error::invalid("Unknown action."))?;
-        let request = action.request(self.id, &params.to_json())?;
+        let request = self.client.finish(action.request(self.id, &params.to_json()))?;
         self.client.action_payload(&request, T::from_json).await
     }
 }
@@ -563,7 +568,7 @@ mod tests {
         assert!(invalid("send-message", r#"{"chatId":"a@c.us"}"#)
             .contains("\"message\" is required (a string)"));
         assert!(invalid("send-message", r#"{"chatId":null,"message":"m"}"#)
-            .contains("\"chatId\" must be a string, not null"));
+            .contains("\"chatId\" must be a string, not null (nor NaN or Infinity)"));
         let typo = invalid("send-message", r#"{"chatID":"a@c.us","message":"m"}"#);
         assert!(
             typo.contains("no parameter \"chatID\"") && typo.contains("Did you mean \"chatId\"?"),

@@ -8036,20 +8036,20 @@ export interface SendMessageParams {
 export type SendMessageAnswer = {
   _data?: {
     id?: {
-      fromMe?: boolean;
-      remote?: string;
-      id?: string;
-      _serialized?: string;
+      fromMe?: boolean | null;
+      remote?: string | null;
+      id?: string | null;
+      _serialized?: string | null;
       [key: string]: unknown;
-    };
-    body?: string;
-    type?: string;
-    t?: number;
-    from?: { [key: string]: JsonValue };
-    to?: { [key: string]: JsonValue };
-    ack?: number;
+    } | null;
+    body?: string | null;
+    type?: string | null;
+    t?: number | null;
+    from?: JsonValue | null;
+    to?: JsonValue | null;
+    ack?: number | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
@@ -8082,23 +8082,23 @@ export interface SendMediaParams {
 export type SendMediaAnswer = {
   _data?: {
     id?: {
-      fromMe?: boolean;
-      remote?: string;
-      id?: string;
-      _serialized?: string;
+      fromMe?: boolean | null;
+      remote?: string | null;
+      id?: string | null;
+      _serialized?: string | null;
       [key: string]: unknown;
-    };
-    type?: string;
-    t?: number;
-    ack?: number;
-    from?: string;
-    to?: string;
-    isNewMsg?: boolean;
-    hasMedia?: boolean;
-    mediaKey?: string;
-    mimetype?: string;
+    } | null;
+    type?: string | null;
+    t?: number | null;
+    ack?: number | null;
+    from?: string | null;
+    to?: string | null;
+    isNewMsg?: boolean | null;
+    hasMedia?: boolean | null;
+    mediaKey?: string | null;
+    mimetype?: string | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
@@ -8109,7 +8109,7 @@ export interface SendSeenParams {
 }
 /** What `sendSeen` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type SendSeenAnswer = {
-  seenSend?: boolean;
+  seenSend?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -8127,109 +8127,109 @@ export type SendVcardAnswer = {
   sendVcard?: {
     _data?: {
       id?: {
-        fromMe?: boolean;
-        remote?: string;
-        id?: string;
-        self?: string;
-        _serialized?: string;
+        fromMe?: boolean | null;
+        remote?: string | null;
+        id?: string | null;
+        self?: string | null;
+        _serialized?: string | null;
         [key: string]: unknown;
-      };
-      viewed?: boolean;
-      body?: string;
-      type?: string;
-      t?: number;
+      } | null;
+      viewed?: boolean | null;
+      body?: string | null;
+      type?: string | null;
+      t?: number | null;
       from?: {
-        server?: string;
-        user?: string;
-        _serialized?: string;
+        server?: string | null;
+        user?: string | null;
+        _serialized?: string | null;
         [key: string]: unknown;
-      };
+      } | null;
       to?: {
-        server?: string;
-        user?: string;
-        _serialized?: string;
+        server?: string | null;
+        user?: string | null;
+        _serialized?: string | null;
         [key: string]: unknown;
-      };
-      ack?: number;
-      isNewMsg?: boolean;
-      star?: boolean;
-      kicNotified?: boolean;
-      isFromTemplate?: boolean;
-      pollInvalidated?: boolean;
-      isSentCagPollCreation?: boolean;
-      latestEditMsgKey?: null | string;
-      latestEditSenderTimestampMs?: null | number;
-      mentionedJidList?: Array<string>;
-      groupMentions?: Array<string>;
-      isEventCanceled?: boolean;
-      eventInvalidated?: boolean;
-      isVcardOverMmsDocument?: boolean;
-      vcardFormattedName?: string;
-      isForwarded?: boolean;
-      hasReaction?: boolean;
-      disappearingModeInitiator?: string;
-      disappearingModeTrigger?: string;
-      disappearingModeInitiatedByMe?: boolean;
-      productHeaderImageRejected?: boolean;
-      lastPlaybackProgress?: number;
-      isDynamicReplyButtonsMsg?: boolean;
-      isCarouselCard?: boolean;
-      parentMsgId?: null | string;
-      callSilenceReason?: null | string;
-      isVideoCall?: boolean;
-      isMdHistoryMsg?: boolean;
-      stickerSentTs?: number;
-      isAvatar?: boolean;
-      lastUpdateFromServerTs?: number;
-      invokedBotWid?: null | string;
-      bizBotType?: null | string;
-      botResponseTargetId?: null | string;
-      botPluginType?: null | string;
-      botPluginReferenceIndex?: null | number;
-      botPluginSearchProvider?: null | string;
-      botPluginSearchUrl?: null | string;
-      botPluginSearchQuery?: null | string;
-      botPluginMaybeParent?: boolean;
-      botReelPluginThumbnailCdnUrl?: null | string;
-      botMsgBodyType?: null | string;
-      requiresDirectConnection?: null | boolean;
-      bizContentPlaceholderType?: null | string;
-      hostedBizEncStateMismatch?: boolean;
-      senderOrRecipientAccountTypeHosted?: boolean;
-      placeholderCreatedWhenAccountIsHosted?: boolean;
-      links?: Array<string>;
+      } | null;
+      ack?: number | null;
+      isNewMsg?: boolean | null;
+      star?: boolean | null;
+      kicNotified?: boolean | null;
+      isFromTemplate?: boolean | null;
+      pollInvalidated?: boolean | null;
+      isSentCagPollCreation?: boolean | null;
+      latestEditMsgKey?: null | string | null;
+      latestEditSenderTimestampMs?: null | number | null;
+      mentionedJidList?: Array<string> | null;
+      groupMentions?: Array<string> | null;
+      isEventCanceled?: boolean | null;
+      eventInvalidated?: boolean | null;
+      isVcardOverMmsDocument?: boolean | null;
+      vcardFormattedName?: string | null;
+      isForwarded?: boolean | null;
+      hasReaction?: boolean | null;
+      disappearingModeInitiator?: string | null;
+      disappearingModeTrigger?: string | null;
+      disappearingModeInitiatedByMe?: boolean | null;
+      productHeaderImageRejected?: boolean | null;
+      lastPlaybackProgress?: number | null;
+      isDynamicReplyButtonsMsg?: boolean | null;
+      isCarouselCard?: boolean | null;
+      parentMsgId?: null | string | null;
+      callSilenceReason?: null | string | null;
+      isVideoCall?: boolean | null;
+      isMdHistoryMsg?: boolean | null;
+      stickerSentTs?: number | null;
+      isAvatar?: boolean | null;
+      lastUpdateFromServerTs?: number | null;
+      invokedBotWid?: null | string | null;
+      bizBotType?: null | string | null;
+      botResponseTargetId?: null | string | null;
+      botPluginType?: null | string | null;
+      botPluginReferenceIndex?: null | number | null;
+      botPluginSearchProvider?: null | string | null;
+      botPluginSearchUrl?: null | string | null;
+      botPluginSearchQuery?: null | string | null;
+      botPluginMaybeParent?: boolean | null;
+      botReelPluginThumbnailCdnUrl?: null | string | null;
+      botMsgBodyType?: null | string | null;
+      requiresDirectConnection?: null | boolean | null;
+      bizContentPlaceholderType?: null | string | null;
+      hostedBizEncStateMismatch?: boolean | null;
+      senderOrRecipientAccountTypeHosted?: boolean | null;
+      placeholderCreatedWhenAccountIsHosted?: boolean | null;
+      links?: Array<string> | null;
       [key: string]: unknown;
-    };
+    } | null;
     id?: {
-      fromMe?: boolean;
-      remote?: string;
-      id?: string;
-      self?: string;
-      _serialized?: string;
+      fromMe?: boolean | null;
+      remote?: string | null;
+      id?: string | null;
+      self?: string | null;
+      _serialized?: string | null;
       [key: string]: unknown;
-    };
-    ack?: number;
-    hasMedia?: boolean;
-    body?: string;
-    type?: string;
-    timestamp?: number;
-    from?: string;
-    to?: string;
-    deviceType?: string;
-    isForwarded?: boolean;
-    forwardingScore?: number;
-    isStatus?: boolean;
-    isStarred?: boolean;
-    fromMe?: boolean;
-    hasQuotedMsg?: boolean;
-    hasReaction?: boolean;
-    vCards?: Array<string>;
-    mentionedIds?: Array<string>;
-    groupMentions?: Array<string>;
-    isGif?: boolean;
-    links?: Array<string>;
+    } | null;
+    ack?: number | null;
+    hasMedia?: boolean | null;
+    body?: string | null;
+    type?: string | null;
+    timestamp?: number | null;
+    from?: string | null;
+    to?: string | null;
+    deviceType?: string | null;
+    isForwarded?: boolean | null;
+    forwardingScore?: number | null;
+    isStatus?: boolean | null;
+    isStarred?: boolean | null;
+    fromMe?: boolean | null;
+    hasQuotedMsg?: boolean | null;
+    hasReaction?: boolean | null;
+    vCards?: Array<string> | null;
+    mentionedIds?: Array<string> | null;
+    groupMentions?: Array<string> | null;
+    isGif?: boolean | null;
+    links?: Array<string> | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
@@ -8250,26 +8250,26 @@ export interface SendLocationParams {
 export type SendLocationAnswer = {
   _data?: {
     id?: {
-      fromMe?: boolean;
-      remote?: string;
-      id?: string;
-      self?: string;
-      _serialized?: string;
+      fromMe?: boolean | null;
+      remote?: string | null;
+      id?: string | null;
+      self?: string | null;
+      _serialized?: string | null;
       [key: string]: unknown;
-    };
-    type?: string;
+    } | null;
+    type?: string | null;
     location?: {
-      latitude?: number;
-      longitude?: number;
-      name?: string;
-      address?: string;
-      url?: string;
+      latitude?: number | null;
+      longitude?: number | null;
+      name?: string | null;
+      address?: string | null;
+      url?: string | null;
       [key: string]: unknown;
-    };
-    t?: number;
-    notifyName?: string;
+    } | null;
+    t?: number | null;
+    notifyName?: string | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
@@ -8283,35 +8283,35 @@ export interface GetChatsParams {
 /** What `getChats` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetChatsAnswer = Array<{
   id?: {
-    server?: string;
-    user?: string;
-    _serialized?: string;
+    server?: string | null;
+    user?: string | null;
+    _serialized?: string | null;
     [key: string]: unknown;
-  };
-  name?: string;
-  isGroup?: boolean;
-  isReadOnly?: boolean;
-  unreadCount?: number;
-  timestamp?: number;
-  archived?: boolean;
-  pinned?: boolean;
-  isMuted?: boolean;
-  muteExpiration?: number;
+  } | null;
+  name?: string | null;
+  isGroup?: boolean | null;
+  isReadOnly?: boolean | null;
+  unreadCount?: number | null;
+  timestamp?: number | null;
+  archived?: boolean | null;
+  pinned?: boolean | null;
+  isMuted?: boolean | null;
+  muteExpiration?: number | null;
   lastMessage?: {
     id?: {
-      fromMe?: boolean;
-      remote?: string;
-      id?: string;
-      _serialized?: string;
+      fromMe?: boolean | null;
+      remote?: string | null;
+      id?: string | null;
+      _serialized?: string | null;
       [key: string]: unknown;
-    };
-    body?: string;
-    type?: string;
-    timestamp?: number;
-    from?: string;
-    to?: string;
+    } | null;
+    body?: string | null;
+    type?: string | null;
+    timestamp?: number | null;
+    from?: string | null;
+    to?: string | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 }>;
 
@@ -8332,8 +8332,8 @@ export interface MuteChatParams {
 }
 /** What `muteChat` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type MuteChatAnswer = {
-  chatMuted?: boolean;
-  unmuteDate?: string;
+  chatMuted?: boolean | null;
+  unmuteDate?: string | null;
   [key: string]: unknown;
 };
 
@@ -8344,7 +8344,7 @@ export interface UnmuteChatParams {
 }
 /** What `unmuteChat` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type UnmuteChatAnswer = {
-  chatUnmuted?: boolean;
+  chatUnmuted?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -8355,8 +8355,8 @@ export interface PinChatParams {
 }
 /** What `pinChat` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type PinChatAnswer = {
-  chatPinned?: boolean;
-  message?: string;
+  chatPinned?: boolean | null;
+  message?: string | null;
   [key: string]: unknown;
 };
 
@@ -8367,7 +8367,7 @@ export interface UnpinChatParams {
 }
 /** What `unpinChat` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type UnpinChatAnswer = {
-  chatUnpinned?: boolean;
+  chatUnpinned?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -8388,22 +8388,22 @@ export interface FetchMessagesParams {
 export type FetchMessagesAnswer = Array<{
   message?: {
     id?: {
-      fromMe?: boolean;
-      remote?: string;
-      id?: string;
-      _serialized?: string;
+      fromMe?: boolean | null;
+      remote?: string | null;
+      id?: string | null;
+      _serialized?: string | null;
       [key: string]: unknown;
-    };
-    body?: string;
-    type?: "chat" | "image" | "video" | "document" | "audio" | "poll_creation" | (string & {});
-    timestamp?: number;
-    from?: string;
-    to?: string;
-    hasMedia?: boolean;
-    ack?: number;
+    } | null;
+    body?: string | null;
+    type?: "chat" | "image" | "video" | "document" | "audio" | "poll_creation" | (string & {}) | null;
+    timestamp?: number | null;
+    from?: string | null;
+    to?: string | null;
+    hasMedia?: boolean | null;
+    ack?: number | null;
     [key: string]: unknown;
-  };
-  media?: string;
+  } | null;
+  media?: string | null;
   [key: string]: unknown;
 }>;
 
@@ -8418,36 +8418,36 @@ export interface GetMessageByIdParams {
 export type GetMessageByIdAnswer = {
   message?: {
     id?: {
-      fromMe?: boolean;
-      remote?: string;
-      id?: string;
-      _serialized?: string;
+      fromMe?: boolean | null;
+      remote?: string | null;
+      id?: string | null;
+      _serialized?: string | null;
       [key: string]: unknown;
-    };
-    ack?: number;
-    hasMedia?: boolean;
-    body?: string;
-    type?: string;
-    timestamp?: number;
-    from?: string;
-    to?: string;
-    deviceType?: string;
-    isForwarded?: boolean;
-    forwardingScore?: number;
-    isStatus?: boolean;
-    isStarred?: boolean;
-    broadcast?: boolean;
-    fromMe?: boolean;
-    hasQuotedMsg?: boolean;
-    hasReaction?: boolean;
-    vCards?: Array<string>;
-    mentionedIds?: Array<string>;
-    groupMentions?: Array<string>;
-    isGif?: boolean;
-    links?: Array<string>;
+    } | null;
+    ack?: number | null;
+    hasMedia?: boolean | null;
+    body?: string | null;
+    type?: string | null;
+    timestamp?: number | null;
+    from?: string | null;
+    to?: string | null;
+    deviceType?: string | null;
+    isForwarded?: boolean | null;
+    forwardingScore?: number | null;
+    isStatus?: boolean | null;
+    isStarred?: boolean | null;
+    broadcast?: boolean | null;
+    fromMe?: boolean | null;
+    hasQuotedMsg?: boolean | null;
+    hasReaction?: boolean | null;
+    vCards?: Array<string> | null;
+    mentionedIds?: Array<string> | null;
+    groupMentions?: Array<string> | null;
+    isGif?: boolean | null;
+    links?: Array<string> | null;
     [key: string]: unknown;
-  };
-  media?: string;
+  } | null;
+  media?: string | null;
   [key: string]: unknown;
 };
 
@@ -8469,11 +8469,11 @@ export type GetMessageInfoByIdAnswer = {
   message?: {
 
     [key: string]: unknown;
-  };
+  } | null;
   media?: {
 
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
@@ -8486,8 +8486,8 @@ export interface DeleteMessageByIdParams {
 }
 /** What `deleteMessageById` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type DeleteMessageByIdAnswer = {
-  messageId?: string;
-  deleted?: boolean;
+  messageId?: string | null;
+  deleted?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -8522,69 +8522,69 @@ export interface SearchMessagesParams {
 export type SearchMessagesAnswer = {
   messages?: Array<{
     id?: {
-      fromMe?: boolean;
-      remote?: string;
-      id?: string;
+      fromMe?: boolean | null;
+      remote?: string | null;
+      id?: string | null;
       participant?: {
-        server?: string;
-        user?: string;
-        _serialized?: string;
+        server?: string | null;
+        user?: string | null;
+        _serialized?: string | null;
         [key: string]: unknown;
-      };
-      _serialized?: string;
+      } | null;
+      _serialized?: string | null;
       [key: string]: unknown;
-    };
-    ack?: number;
-    hasMedia?: boolean;
-    body?: string;
-    type?: string;
-    timestamp?: number;
-    from?: string;
-    to?: string;
-    deviceType?: string;
-    isForwarded?: boolean;
-    forwardingScore?: number;
-    isStatus?: boolean;
-    isStarred?: boolean;
-    fromMe?: boolean;
-    hasQuotedMsg?: boolean;
-    hasReaction?: boolean;
-    vCards?: Array<string>;
-    mentionedIds?: Array<string>;
-    groupMentions?: Array<string>;
-    isGif?: boolean;
-    links?: Array<string>;
+    } | null;
+    ack?: number | null;
+    hasMedia?: boolean | null;
+    body?: string | null;
+    type?: string | null;
+    timestamp?: number | null;
+    from?: string | null;
+    to?: string | null;
+    deviceType?: string | null;
+    isForwarded?: boolean | null;
+    forwardingScore?: number | null;
+    isStatus?: boolean | null;
+    isStarred?: boolean | null;
+    fromMe?: boolean | null;
+    hasQuotedMsg?: boolean | null;
+    hasReaction?: boolean | null;
+    vCards?: Array<string> | null;
+    mentionedIds?: Array<string> | null;
+    groupMentions?: Array<string> | null;
+    isGif?: boolean | null;
+    links?: Array<string> | null;
     [key: string]: unknown;
-  }>;
+  }> | null;
   pagination?: {
-    page?: number;
-    limit?: number;
+    page?: number | null;
+    limit?: number | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
 /** What `getContacts` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetContactsAnswer = Array<{
   id?: {
-    server?: string;
-    user?: string;
-    _serialized?: string;
+    server?: string | null;
+    user?: string | null;
+    _serialized?: string | null;
     [key: string]: unknown;
-  };
-  number?: string;
-  isBusiness?: boolean;
-  isEnterprise?: boolean;
-  name?: string;
-  pushname?: string;
-  shortName?: string;
-  type?: string;
-  isMe?: boolean;
-  isUser?: boolean;
-  isGroup?: boolean;
-  isWAContact?: boolean;
-  isMyContact?: boolean;
-  isBlocked?: boolean;
+  } | null;
+  number?: string | null;
+  isBusiness?: boolean | null;
+  isEnterprise?: boolean | null;
+  name?: string | null;
+  pushname?: string | null;
+  shortName?: string | null;
+  type?: string | null;
+  isMe?: boolean | null;
+  isUser?: boolean | null;
+  isGroup?: boolean | null;
+  isWAContact?: boolean | null;
+  isMyContact?: boolean | null;
+  isBlocked?: boolean | null;
   [key: string]: unknown;
 }>;
 
@@ -8596,11 +8596,11 @@ export interface GetNumberIdParams {
 /** What `getNumberId` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetNumberIdAnswer = {
   numberId?: {
-    server?: string;
-    user?: string;
-    _serialized?: string;
+    server?: string | null;
+    user?: string | null;
+    _serialized?: string | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
@@ -8611,8 +8611,8 @@ export interface GetCountryCodeParams {
 }
 /** What `getCountryCode` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetCountryCodeAnswer = {
-  countryCode?: string;
-  number?: string;
+  countryCode?: string | null;
+  number?: string | null;
   [key: string]: unknown;
 };
 
@@ -8623,8 +8623,8 @@ export interface GetFormattedNumberParams {
 }
 /** What `getFormattedNumber` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetFormattedNumberAnswer = {
-  formattedNumber?: string;
-  number?: string;
+  formattedNumber?: string | null;
+  number?: string | null;
   [key: string]: unknown;
 };
 
@@ -8650,26 +8650,26 @@ export interface CreatePollParams {
 /** What `createPoll` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type CreatePollAnswer = {
   id?: {
-    fromMe?: boolean;
-    remote?: string;
-    id?: string;
-    _serialized?: string;
+    fromMe?: boolean | null;
+    remote?: string | null;
+    id?: string | null;
+    _serialized?: string | null;
     [key: string]: unknown;
-  };
-  ack?: number;
-  hasMedia?: boolean;
-  body?: string;
-  type?: string;
-  timestamp?: number;
-  from?: string;
-  to?: string;
-  pollName?: string;
+  } | null;
+  ack?: number | null;
+  hasMedia?: boolean | null;
+  body?: string | null;
+  type?: string | null;
+  timestamp?: number | null;
+  from?: string | null;
+  to?: string | null;
+  pollName?: string | null;
   pollOptions?: Array<{
-    name?: string;
-    localId?: number;
+    name?: string | null;
+    localId?: number | null;
     [key: string]: unknown;
-  }>;
-  allowMultipleAnswers?: boolean;
+  }> | null;
+  allowMultipleAnswers?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -8685,41 +8685,41 @@ export type GetPollVotesAnswer = JsonValue;
 export type GetStoriesAnswer = {
   stories?: Array<{
     id?: {
-      server?: string;
-      user?: string;
-      _serialized?: string;
+      server?: string | null;
+      user?: string | null;
+      _serialized?: string | null;
       [key: string]: unknown;
-    };
-    timestamp?: number;
-    totalCount?: number;
-    unreadCount?: number;
+    } | null;
+    timestamp?: number | null;
+    totalCount?: number | null;
+    unreadCount?: number | null;
     msgs?: Array<{
-      mediaKey?: string;
+      mediaKey?: string | null;
       id?: {
-        fromMe?: boolean;
+        fromMe?: boolean | null;
         remote?: {
-          server?: string;
-          user?: string;
-          _serialized?: string;
+          server?: string | null;
+          user?: string | null;
+          _serialized?: string | null;
           [key: string]: unknown;
-        };
+        } | null;
         participant?: {
-          server?: string;
-          user?: string;
-          _serialized?: string;
+          server?: string | null;
+          user?: string | null;
+          _serialized?: string | null;
           [key: string]: unknown;
-        };
+        } | null;
         [key: string]: unknown;
-      };
-      type?: "image" | "video" | "text" | (string & {});
-      timestamp?: number;
-      from?: string;
-      to?: string;
-      author?: string;
+      } | null;
+      type?: "image" | "video" | "text" | (string & {}) | null;
+      timestamp?: number | null;
+      from?: string | null;
+      to?: string | null;
+      author?: string | null;
       [key: string]: unknown;
-    }>;
+    }> | null;
     [key: string]: unknown;
-  }>;
+  }> | null;
   [key: string]: unknown;
 };
 
@@ -8767,7 +8767,7 @@ export interface GetProfilePicUrlParams {
 }
 /** What `getProfilePicUrl` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetProfilePicUrlAnswer = {
-  profilePicUrl?: string;
+  profilePicUrl?: string | null;
   [key: string]: unknown;
 };
 
@@ -8779,25 +8779,25 @@ export interface GetContactByIdParams {
 /** What `getContactById` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetContactByIdAnswer = {
   id?: {
-    server?: string;
-    user?: string;
-    _serialized?: string;
+    server?: string | null;
+    user?: string | null;
+    _serialized?: string | null;
     [key: string]: unknown;
-  };
-  number?: string;
-  isBusiness?: boolean;
-  isEnterprise?: boolean;
-  labels?: JsonValue[];
-  name?: string;
-  pushname?: string;
-  shortName?: string;
-  type?: string;
-  isMe?: boolean;
-  isUser?: boolean;
-  isGroup?: boolean;
-  isWAContact?: boolean;
-  isMyContact?: boolean;
-  isBlocked?: boolean;
+  } | null;
+  number?: string | null;
+  isBusiness?: boolean | null;
+  isEnterprise?: boolean | null;
+  labels?: JsonValue[] | null;
+  name?: string | null;
+  pushname?: string | null;
+  shortName?: string | null;
+  type?: string | null;
+  isMe?: boolean | null;
+  isUser?: boolean | null;
+  isGroup?: boolean | null;
+  isWAContact?: boolean | null;
+  isMyContact?: boolean | null;
+  isBlocked?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -8823,11 +8823,11 @@ export interface UpsertContactParams {
 /** What `upsertContact` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type UpsertContactAnswer = {
   chatId?: {
-    server?: string;
-    user?: string;
-    _serialized?: string;
+    server?: string | null;
+    user?: string | null;
+    _serialized?: string | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
@@ -8838,8 +8838,8 @@ export interface DeleteContactParams {
 }
 /** What `deleteContact` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type DeleteContactAnswer = {
-  phoneNumber?: string;
-  deleted?: boolean;
+  phoneNumber?: string | null;
+  deleted?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -8850,8 +8850,8 @@ export interface BlockContactParams {
 }
 /** What `blockContact` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type BlockContactAnswer = {
-  contactId?: string;
-  blocked?: boolean;
+  contactId?: string | null;
+  blocked?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -8862,30 +8862,30 @@ export interface UnblockContactParams {
 }
 /** What `unblockContact` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type UnblockContactAnswer = {
-  contactId?: string;
-  unblocked?: boolean;
+  contactId?: string | null;
+  unblocked?: boolean | null;
   [key: string]: unknown;
 };
 
 /** What `getBlockedContacts` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetBlockedContactsAnswer = Array<{
   id?: {
-    server?: string;
-    user?: string;
-    _serialized?: string;
+    server?: string | null;
+    user?: string | null;
+    _serialized?: string | null;
     [key: string]: unknown;
-  };
-  number?: string;
-  isBusiness?: boolean;
-  labels?: Array<string>;
-  pushname?: string;
-  type?: string;
-  isMe?: boolean;
-  isUser?: boolean;
-  isGroup?: boolean;
-  isWAContact?: boolean;
-  isMyContact?: boolean;
-  isBlocked?: boolean;
+  } | null;
+  number?: string | null;
+  isBusiness?: boolean | null;
+  labels?: Array<string> | null;
+  pushname?: string | null;
+  type?: string | null;
+  isMe?: boolean | null;
+  isUser?: boolean | null;
+  isGroup?: boolean | null;
+  isWAContact?: boolean | null;
+  isMyContact?: boolean | null;
+  isBlocked?: boolean | null;
   [key: string]: unknown;
 }>;
 
@@ -8896,9 +8896,9 @@ export interface GetCommonGroupsParams {
 }
 /** What `getCommonGroups` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetCommonGroupsAnswer = Array<{
-  server?: string;
-  user?: string;
-  _serialized?: string;
+  server?: string | null;
+  user?: string | null;
+  _serialized?: string | null;
   [key: string]: unknown;
 }>;
 
@@ -8909,7 +8909,7 @@ export interface GetContactAboutInfoParams {
 }
 /** What `getContactAboutInfo` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetContactAboutInfoAnswer = {
-  about?: string;
+  about?: string | null;
   [key: string]: unknown;
 };
 
@@ -8921,19 +8921,19 @@ export interface GetChatByIdParams {
 /** What `getChatById` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetChatByIdAnswer = {
   id?: {
-    server?: string;
-    user?: string;
-    _serialized?: string;
+    server?: string | null;
+    user?: string | null;
+    _serialized?: string | null;
     [key: string]: unknown;
-  };
-  name?: string;
-  isGroup?: boolean;
-  isReadOnly?: boolean;
-  unreadCount?: number;
-  timestamp?: number;
-  pinned?: boolean;
-  isMuted?: boolean;
-  muteExpiration?: number;
+  } | null;
+  name?: string | null;
+  isGroup?: boolean | null;
+  isReadOnly?: boolean | null;
+  unreadCount?: number | null;
+  timestamp?: number | null;
+  pinned?: boolean | null;
+  isMuted?: boolean | null;
+  muteExpiration?: number | null;
   [key: string]: unknown;
 };
 
@@ -8944,8 +8944,8 @@ export interface DeleteChatByIdParams {
 }
 /** What `deleteChatById` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type DeleteChatByIdAnswer = {
-  chatId?: string;
-  deleted?: boolean;
+  chatId?: string | null;
+  deleted?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -8959,12 +8959,12 @@ export interface CreateGroupParams {
 /** What `createGroup` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type CreateGroupAnswer = {
   gid?: {
-    server?: string;
-    user?: string;
-    _serialized?: string;
+    server?: string | null;
+    user?: string | null;
+    _serialized?: string | null;
     [key: string]: unknown;
-  };
-  missingParticipants?: Array<string>;
+  } | null;
+  missingParticipants?: Array<string> | null;
   [key: string]: unknown;
 };
 
@@ -8977,15 +8977,15 @@ export interface GetGroupParticipantsParams {
 export type GetGroupParticipantsAnswer = {
   participants?: Array<{
     id?: {
-      server?: string;
-      user?: string;
-      _serialized?: string;
+      server?: string | null;
+      user?: string | null;
+      _serialized?: string | null;
       [key: string]: unknown;
-    };
-    isAdmin?: boolean;
-    isSuperAdmin?: boolean;
+    } | null;
+    isAdmin?: boolean | null;
+    isSuperAdmin?: boolean | null;
     [key: string]: unknown;
-  }>;
+  }> | null;
   [key: string]: unknown;
 };
 
@@ -8997,33 +8997,33 @@ export interface GetGroupInfoParams {
 /** What `getGroupInfo` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetGroupInfoAnswer = {
   chatId?: {
-    server?: string;
-    user?: string;
-    _serialized?: string;
+    server?: string | null;
+    user?: string | null;
+    _serialized?: string | null;
     [key: string]: unknown;
-  };
+  } | null;
   owner?: {
-    server?: string;
-    user?: string;
-    _serialized?: string;
+    server?: string | null;
+    user?: string | null;
+    _serialized?: string | null;
     [key: string]: unknown;
-  };
-  subject?: string;
-  createdAt?: string;
-  createdAtTimestamp?: number;
-  inviteCode?: string;
-  inviteCodeLink?: string;
+  } | null;
+  subject?: string | null;
+  createdAt?: string | null;
+  createdAtTimestamp?: number | null;
+  inviteCode?: string | null;
+  inviteCodeLink?: string | null;
   participants?: Array<{
     id?: {
-      server?: string;
-      user?: string;
-      _serialized?: string;
+      server?: string | null;
+      user?: string | null;
+      _serialized?: string | null;
       [key: string]: unknown;
-    };
-    isAdmin?: boolean;
-    isSuperAdmin?: boolean;
+    } | null;
+    isAdmin?: boolean | null;
+    isSuperAdmin?: boolean | null;
     [key: string]: unknown;
-  }>;
+  }> | null;
   [key: string]: unknown;
 };
 
@@ -9035,11 +9035,11 @@ export interface GetReactionsParams {
 /** What `getReactions` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetReactionsAnswer = {
   reactions?: Array<{
-    reaction?: string;
-    senderId?: string;
-    timestamp?: number;
+    reaction?: string | null;
+    senderId?: string | null;
+    timestamp?: number | null;
     [key: string]: unknown;
-  }>;
+  }> | null;
   [key: string]: unknown;
 };
 
@@ -9052,9 +9052,9 @@ export interface ReactToMessageParams {
 }
 /** What `reactToMessage` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type ReactToMessageAnswer = {
-  reacted?: boolean;
-  reactedWith?: string | null;
-  messageId?: string;
+  reacted?: boolean | null;
+  reactedWith?: string | null | null;
+  messageId?: string | null;
   [key: string]: unknown;
 };
 
@@ -9072,12 +9072,12 @@ export interface UpdateGroupInfoParams {
 /** What `updateGroupInfo` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type UpdateGroupInfoAnswer = {
   gid?: {
-    server?: string;
-    user?: string;
-    _serialized?: string;
+    server?: string | null;
+    user?: string | null;
+    _serialized?: string | null;
     [key: string]: unknown;
-  };
-  subject?: string;
+  } | null;
+  subject?: string | null;
   [key: string]: unknown;
 };
 
@@ -9088,22 +9088,22 @@ export interface GetMessageMentionsParams {
 }
 /** What `getMessageMentions` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetMessageMentionsAnswer = {
-  messageId?: string;
+  messageId?: string | null;
   mentions?: Array<{
     id?: {
-      server?: string;
-      user?: string;
-      _serialized?: string;
+      server?: string | null;
+      user?: string | null;
+      _serialized?: string | null;
       [key: string]: unknown;
-    };
-    name?: string;
-    pushname?: string;
-    shortName?: string;
-    isMe?: boolean;
-    isUser?: boolean;
-    isGroup?: boolean;
+    } | null;
+    name?: string | null;
+    pushname?: string | null;
+    shortName?: string | null;
+    isMe?: boolean | null;
+    isUser?: boolean | null;
+    isGroup?: boolean | null;
     [key: string]: unknown;
-  }>;
+  }> | null;
   [key: string]: unknown;
 };
 
@@ -9116,8 +9116,8 @@ export interface PinMessageParams {
 }
 /** What `pinMessage` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type PinMessageAnswer = {
-  messageId?: string;
-  pinned?: boolean;
+  messageId?: string | null;
+  pinned?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -9128,8 +9128,8 @@ export interface UnpinMessageParams {
 }
 /** What `unpinMessage` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type UnpinMessageAnswer = {
-  messageId?: string;
-  unpinned?: boolean;
+  messageId?: string | null;
+  unpinned?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -9140,8 +9140,8 @@ export interface StarMessageParams {
 }
 /** What `starMessage` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type StarMessageAnswer = {
-  messageId?: string;
-  starred?: boolean;
+  messageId?: string | null;
+  starred?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -9152,8 +9152,8 @@ export interface UnstarMessageParams {
 }
 /** What `unstarMessage` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type UnstarMessageAnswer = {
-  messageId?: string;
-  unstarred?: boolean;
+  messageId?: string | null;
+  unstarred?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -9166,7 +9166,7 @@ export interface UpdateGroupSettingsParams {
 }
 /** What `updateGroupSettings` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type UpdateGroupSettingsAnswer = {
-  messageAdminOnly?: boolean;
+  messageAdminOnly?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -9231,15 +9231,15 @@ export interface AcceptGroupMemberRequestsParams {
 }
 /** What `acceptGroupMemberRequests` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type AcceptGroupMemberRequestsAnswer = {
-  approvedRequests?: Array<{ [key: string]: JsonValue }>;
-  count?: number;
+  approvedRequests?: Array<JsonValue> | null;
+  count?: number | null;
   details?: Array<{
-    requesterId?: string;
-    status?: "approved" | "failed" | (string & {});
-    message?: string;
-    error?: { [key: string]: JsonValue };
+    requesterId?: string | null;
+    status?: "approved" | "failed" | (string & {}) | null;
+    message?: string | null;
+    error?: JsonValue | null;
     [key: string]: unknown;
-  }>;
+  }> | null;
   [key: string]: unknown;
 };
 
@@ -9252,15 +9252,15 @@ export interface DenyGroupMemberRequestsParams {
 }
 /** What `denyGroupMemberRequests` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type DenyGroupMemberRequestsAnswer = {
-  rejectedRequests?: Array<{ [key: string]: JsonValue }>;
-  count?: number;
+  rejectedRequests?: Array<JsonValue> | null;
+  count?: number | null;
   details?: Array<{
-    requesterId?: string;
-    status?: "rejected" | "failed" | (string & {});
-    message?: string;
-    error?: { [key: string]: JsonValue };
+    requesterId?: string | null;
+    status?: "rejected" | "failed" | (string & {}) | null;
+    message?: string | null;
+    error?: JsonValue | null;
     [key: string]: unknown;
-  }>;
+  }> | null;
   [key: string]: unknown;
 };
 
@@ -9273,28 +9273,28 @@ export interface GetGroupMemberRequestsParams {
 export type GetGroupMemberRequestsAnswer = {
   membershipRequests?: Array<{
     id?: {
-      server?: string;
-      user?: string;
-      _serialized?: string;
-      [key: string]: unknown;
-    };
-    addedBy?: {
-      server?: string;
-      user?: string;
-      _serialized?: string;
-      [key: string]: unknown;
-    };
-    parentGroupId?: {
-      server?: string;
-      user?: string;
-      _serialized?: string;
+      server?: string | null;
+      user?: string | null;
+      _serialized?: string | null;
       [key: string]: unknown;
     } | null;
-    requestMethod?: "NonAdminAdd" | "InviteLink" | "LinkedGroupJoin" | (string & {});
-    t?: number;
+    addedBy?: {
+      server?: string | null;
+      user?: string | null;
+      _serialized?: string | null;
+      [key: string]: unknown;
+    } | null;
+    parentGroupId?: {
+      server?: string | null;
+      user?: string | null;
+      _serialized?: string | null;
+      [key: string]: unknown;
+    } | null | null;
+    requestMethod?: "NonAdminAdd" | "InviteLink" | "LinkedGroupJoin" | (string & {}) | null;
+    t?: number | null;
     [key: string]: unknown;
-  }>;
-  count?: number;
+  }> | null;
+  count?: number | null;
   [key: string]: unknown;
 };
 
@@ -9305,7 +9305,7 @@ export interface AcceptInviteParams {
 }
 /** What `acceptInvite` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type AcceptInviteAnswer = {
-  groupChatId?: string;
+  groupChatId?: string | null;
   [key: string]: unknown;
 };
 
@@ -9327,11 +9327,11 @@ export interface GetInviteInfoParams {
 /** What `getInviteInfo` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetInviteInfoAnswer = {
   inviteInfo?: {
-    groupId?: string;
-    inviteCode?: string;
-    inviteCodeExpiration?: number;
+    groupId?: string | null;
+    inviteCode?: string | null;
+    inviteCodeExpiration?: number | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
@@ -9407,28 +9407,28 @@ export interface SearchChannelsParams {
 /** What `searchChannels` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type SearchChannelsAnswer = Array<{
   id?: {
-    server?: string;
-    user?: string;
-    _serialized?: string;
+    server?: string | null;
+    user?: string | null;
+    _serialized?: string | null;
     [key: string]: unknown;
-  };
-  labels?: Array<string>;
-  t?: number;
-  unreadCount?: number;
-  name?: string;
+  } | null;
+  labels?: Array<string> | null;
+  t?: number | null;
+  unreadCount?: number | null;
+  name?: string | null;
   channelMetadata?: {
     id?: {
-      server?: string;
-      user?: string;
-      _serialized?: string;
+      server?: string | null;
+      user?: string | null;
+      _serialized?: string | null;
       [key: string]: unknown;
-    };
-    creationTime?: number;
-    name?: string;
-    size?: number;
-    verified?: boolean;
+    } | null;
+    creationTime?: number | null;
+    name?: string | null;
+    size?: number | null;
+    verified?: boolean | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 }>;
 
@@ -9533,9 +9533,9 @@ export interface ArchiveChatParams {
 /** What `archiveChat` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type ArchiveChatAnswer = {
   data?: {
-    chatArchived?: boolean;
+    chatArchived?: boolean | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
@@ -9546,12 +9546,12 @@ export interface UnarchiveChatParams {
 }
 /** What `unarchiveChat` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type UnarchiveChatAnswer = {
-  chatUnarchived?: boolean;
+  chatUnarchived?: boolean | null;
   [key: string]: unknown;
 };
 
 /** What `getLabels` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
-export type GetLabelsAnswer = { [key: string]: JsonValue };
+export type GetLabelsAnswer = JsonValue;
 
 /** The parameters of `getLabelById` (`get-label-by-id`), by the API's own names. */
 export interface GetLabelByIdParams {
@@ -9560,8 +9560,8 @@ export interface GetLabelByIdParams {
 }
 /** What `getLabelById` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetLabelByIdAnswer = {
-  id?: number;
-  name?: string;
+  id?: number | null;
+  name?: string | null;
   [key: string]: unknown;
 };
 
@@ -9572,8 +9572,8 @@ export interface GetChatLabelsParams {
 }
 /** What `getChatLabels` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetChatLabelsAnswer = Array<{
-  id?: string;
-  name?: string;
+  id?: string | null;
+  name?: string | null;
   [key: string]: unknown;
 }>;
 
@@ -9583,7 +9583,7 @@ export interface GetChatsByLabelIdParams {
   labelId: number;
 }
 /** What `getChatsByLabelId` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
-export type GetChatsByLabelIdAnswer = { [key: string]: JsonValue };
+export type GetChatsByLabelIdAnswer = JsonValue;
 
 /** The parameters of `changeChatLabels` (`change-chat-labels`), by the API's own names. */
 export interface ChangeChatLabelsParams {
@@ -9603,7 +9603,7 @@ export type RebootAnswer = null;
 
 /** What `sendPresenceAvailable` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type SendPresenceAvailableAnswer = {
-  available?: boolean;
+  available?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -9622,7 +9622,7 @@ export interface SetDisplayNameParams {
 }
 /** What `setDisplayName` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type SetDisplayNameAnswer = {
-  displayNameSet?: boolean;
+  displayNameSet?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -9635,7 +9635,7 @@ export interface RequestPairingCodeParams {
 }
 /** What `requestPairingCode` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type RequestPairingCodeAnswer = {
-  pairingCode?: string;
+  pairingCode?: string | null;
   [key: string]: unknown;
 };
 
@@ -9646,7 +9646,7 @@ export interface SendTypingParams {
 }
 /** What `sendTyping` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type SendTypingAnswer = {
-  sendTyping?: boolean;
+  sendTyping?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -9657,7 +9657,7 @@ export interface ClearChatMessagesParams {
 }
 /** What `clearChatMessages` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type ClearChatMessagesAnswer = {
-  messagesCleared?: boolean;
+  messagesCleared?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -9668,7 +9668,7 @@ export interface SyncChatHistoryParams {
 }
 /** What `syncChatHistory` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type SyncChatHistoryAnswer = {
-  historySynced?: boolean;
+  historySynced?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -9679,13 +9679,13 @@ export interface SendStopTypingParams {
 }
 /** What `sendStopTyping` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type SendStopTypingAnswer = {
-  sendStopTyping?: boolean;
+  sendStopTyping?: boolean | null;
   [key: string]: unknown;
 };
 
 /** What `sendPresenceUnavailable` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type SendPresenceUnavailableAnswer = {
-  available?: boolean;
+  available?: boolean | null;
   [key: string]: unknown;
 };
 
@@ -9836,16 +9836,16 @@ export type RevokeStatusAnswer = JsonValue;
 /** What `getPrivacySettings` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetPrivacySettingsAnswer = {
   settings?: {
-    readReceipts?: "all" | "none" | (string & {});
-    lastSeen?: "all" | "contacts" | "contact_blacklist" | "none" | (string & {});
-    online?: "all" | "match_last_seen" | (string & {});
-    profilePicture?: "all" | "contacts" | "contact_blacklist" | "none" | (string & {});
-    about?: "all" | "contacts" | "contact_blacklist" | "none" | (string & {});
-    groupAdd?: "all" | "contacts" | "contact_blacklist" | (string & {});
-    callAdd?: "all" | "known" | (string & {});
-    messages?: "all" | "contacts" | (string & {});
+    readReceipts?: "all" | "none" | (string & {}) | null;
+    lastSeen?: "all" | "contacts" | "contact_blacklist" | "none" | (string & {}) | null;
+    online?: "all" | "match_last_seen" | (string & {}) | null;
+    profilePicture?: "all" | "contacts" | "contact_blacklist" | "none" | (string & {}) | null;
+    about?: "all" | "contacts" | "contact_blacklist" | "none" | (string & {}) | null;
+    groupAdd?: "all" | "contacts" | "contact_blacklist" | (string & {}) | null;
+    callAdd?: "all" | "known" | (string & {}) | null;
+    messages?: "all" | "contacts" | (string & {}) | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
@@ -9861,16 +9861,16 @@ export interface SetPrivacySettingParams {
 /** What `setPrivacySetting` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type SetPrivacySettingAnswer = {
   settings?: {
-    readReceipts?: "all" | "none" | (string & {});
-    lastSeen?: "all" | "contacts" | "contact_blacklist" | "none" | (string & {});
-    online?: "all" | "match_last_seen" | (string & {});
-    profilePicture?: "all" | "contacts" | "contact_blacklist" | "none" | (string & {});
-    about?: "all" | "contacts" | "contact_blacklist" | "none" | (string & {});
-    groupAdd?: "all" | "contacts" | "contact_blacklist" | (string & {});
-    callAdd?: "all" | "known" | (string & {});
-    messages?: "all" | "contacts" | (string & {});
+    readReceipts?: "all" | "none" | (string & {}) | null;
+    lastSeen?: "all" | "contacts" | "contact_blacklist" | "none" | (string & {}) | null;
+    online?: "all" | "match_last_seen" | (string & {}) | null;
+    profilePicture?: "all" | "contacts" | "contact_blacklist" | "none" | (string & {}) | null;
+    about?: "all" | "contacts" | "contact_blacklist" | "none" | (string & {}) | null;
+    groupAdd?: "all" | "contacts" | "contact_blacklist" | (string & {}) | null;
+    callAdd?: "all" | "known" | (string & {}) | null;
+    messages?: "all" | "contacts" | (string & {}) | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
@@ -9881,13 +9881,13 @@ export interface GetDisappearingMessagesParams {
 }
 /** What `getDisappearingMessages` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetDisappearingMessagesAnswer = {
-  chatId?: string;
+  chatId?: string | null;
   disappearingMessages?: {
-    duration?: number;
-    settingTimestamp?: number;
-    isGroup?: boolean;
+    duration?: number | null;
+    settingTimestamp?: number | null;
+    isGroup?: boolean | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
@@ -9900,23 +9900,23 @@ export interface SetDisappearingMessagesParams {
 }
 /** What `setDisappearingMessages` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type SetDisappearingMessagesAnswer = {
-  chatId?: string;
+  chatId?: string | null;
   disappearingMessages?: {
-    duration?: number;
-    settingTimestamp?: number;
-    isGroup?: boolean;
+    duration?: number | null;
+    settingTimestamp?: number | null;
+    isGroup?: boolean | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
 /** What `getDisappearingDurations` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetDisappearingDurationsAnswer = {
   durations?: Array<{
-    type?: string;
-    value?: number;
+    type?: string | null;
+    value?: number | null;
     [key: string]: unknown;
-  }>;
+  }> | null;
   [key: string]: unknown;
 };
 
@@ -9930,21 +9930,21 @@ export interface GetBusinessProfileParams {
 /** What `getBusinessProfile` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetBusinessProfileAnswer = {
   profile?: {
-    email?: string;
-    address?: string;
+    email?: string | null;
+    address?: string | null;
     website?: Array<{
-      url?: string;
+      url?: string | null;
       [key: string]: unknown;
-    }>;
+    }> | null;
     categories?: Array<{
-      id?: string;
-      localized_display_name?: string;
+      id?: string | null;
+      localized_display_name?: string | null;
       [key: string]: unknown;
-    }>;
-    businessHours?: { [key: string]: JsonValue };
-    profileOptions?: { [key: string]: JsonValue };
+    }> | null;
+    businessHours?: JsonValue | null;
+    profileOptions?: JsonValue | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
@@ -9956,12 +9956,12 @@ export interface GetBusinessCategoriesParams {
 /** What `getBusinessCategories` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetBusinessCategoriesAnswer = {
   categories?: Array<{
-    id?: string;
-    localized_display_name?: string;
-    not_a_biz?: boolean;
+    id?: string | null;
+    localized_display_name?: string | null;
+    not_a_biz?: boolean | null;
     [key: string]: unknown;
-  }>;
-  notABizId?: string;
+  }> | null;
+  notABizId?: string | null;
   [key: string]: unknown;
 };
 
@@ -9991,34 +9991,34 @@ export interface SetBusinessProfileParams {
 /** What `setBusinessProfile` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type SetBusinessProfileAnswer = {
   profile?: {
-    email?: string;
-    address?: string;
+    email?: string | null;
+    address?: string | null;
     website?: Array<{
-      url?: string;
+      url?: string | null;
       [key: string]: unknown;
-    }>;
+    }> | null;
     categories?: Array<{
-      id?: string;
-      localized_display_name?: string;
+      id?: string | null;
+      localized_display_name?: string | null;
       [key: string]: unknown;
-    }>;
-    businessHours?: { [key: string]: JsonValue };
-    profileOptions?: { [key: string]: JsonValue };
+    }> | null;
+    businessHours?: JsonValue | null;
+    profileOptions?: JsonValue | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
 /** What `getQuickReplies` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type GetQuickRepliesAnswer = {
   quickReplies?: Array<{
-    id?: string;
-    shortcut?: string;
-    message?: string;
-    count?: number;
-    keywords?: Array<string>;
+    id?: string | null;
+    shortcut?: string | null;
+    message?: string | null;
+    count?: number | null;
+    keywords?: Array<string> | null;
     [key: string]: unknown;
-  }>;
+  }> | null;
   [key: string]: unknown;
 };
 
@@ -10034,13 +10034,13 @@ export interface CreateQuickReplyParams {
 /** What `createQuickReply` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type CreateQuickReplyAnswer = {
   quickReply?: {
-    id?: string;
-    shortcut?: string;
-    message?: string;
-    count?: number;
-    keywords?: Array<string>;
+    id?: string | null;
+    shortcut?: string | null;
+    message?: string | null;
+    count?: number | null;
+    keywords?: Array<string> | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
@@ -10058,13 +10058,13 @@ export interface UpdateQuickReplyParams {
 /** What `updateQuickReply` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type UpdateQuickReplyAnswer = {
   quickReply?: {
-    id?: string;
-    shortcut?: string;
-    message?: string;
-    count?: number;
-    keywords?: Array<string>;
+    id?: string | null;
+    shortcut?: string | null;
+    message?: string | null;
+    count?: number | null;
+    keywords?: Array<string> | null;
     [key: string]: unknown;
-  };
+  } | null;
   [key: string]: unknown;
 };
 
@@ -10075,8 +10075,8 @@ export interface DeleteQuickReplyParams {
 }
 /** What `deleteQuickReply` resolves to: the payload of WaAPI's answer, as sent (fields may be missing; unknown ones are kept). */
 export type DeleteQuickReplyAnswer = {
-  id?: string;
-  deleted?: boolean;
+  id?: string | null;
+  deleted?: boolean | null;
   [key: string]: unknown;
 };
 

@@ -133,8 +133,8 @@ impl Client {
         })
     }
 
-    /// Passes a decoded answer on, with the token redacted from any error the server's
-    /// words went into.
+    /// Passes a result on, with the token redacted from its error: the server's words, or a
+    /// caller's input quoted back (a key the validator refused), may hold it.
     pub fn finish<T>(&self, decoded: Result<T, Error>) -> Result<T, Error> {
         decoded.map_err(|e| e.redact(&self.token))
     }

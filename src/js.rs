@@ -230,7 +230,7 @@ enum Call {
 impl WaapiClient {
     /// Rejects at once for bad arguments; otherwise the promise of the call's answer.
     fn run(&self, call: Result<Call, Error>) -> Promise {
-        let call = match call {
+        let call = match self.client.finish(call) {
             Ok(call) => call,
             Err(e) => return Promise::reject(&js_error(&e)),
         };
