@@ -12,10 +12,17 @@ const fakePort = process.env.FAKE_PORT ?? "8080";
 const edgePort = Number(process.env.EDGE_PORT ?? 8787);
 
 const fake = spawn(`${root}target/debug/fake-waapi`, ["--port", fakePort], { stdio: ["ignore", "pipe", "inherit"] });
-let edge;
+// Installed before anything starts: a Ctrl-C during start-up stops the edge being started too
+// (startEdge stops wrangler and workerd when its signal aborts, then rejects).
+const aborter = new AbortController();
+let starting;
+let stopping = false;
 const stop = async (code = 0) => {
+  if (stopping) return;
+  stopping = true;
+  aborter.abort();
   fake.kill();
-  await edge?.stop();
+  await starting?.then((edge) => edge.stop(), () => {});
   process.exit(code);
 };
 process.on("SIGINT", () => stop());
@@ -36,14 +43,18 @@ for await (const line of createInterface({ input: fake.stdout })) {
 const fakeUrl = said.listening;
 const admin = newEdgeKey("create,read,update,delete");
 const viewer = newEdgeKey("read");
+let edge;
 try {
-  edge = await startEdge({
+  starting = startEdge({
     port: edgePort,
     baseUrl: `${fakeUrl}/api/v1`,
     token: said["admin token"],
     edgeKeys: `${admin.entry};${viewer.entry}`,
+    signal: aborter.signal,
   });
+  edge = await starting;
 } catch (e) {
+  if (stopping) await new Promise(() => {}); // stop() is ending the process
   console.error(`${e.message}\nis port ${edgePort} taken? try EDGE_PORT=8788 make demo`);
   await stop(1);
 }
@@ -52,17 +63,17 @@ const instances = await new WaapiClient(admin.key, { baseUrl: `${edge.url}/api/v
 console.log(`
   waapi-wasm demo: the dashboard and the edge handler (workerd) in front of fake WaAPI
 
-  dashboard    ${edge.url}/
-  API base URL /api/v1 (same origin; the dashboard's default)
-  admin key    ${admin.key}
-  viewer key   ${viewer.key}   (read only: creating an instance is refused)
+  dashboard       ${edge.url}/
+  API base URL    /api/v1 (same origin; the dashboard's default)
+  Token (admin)   ${admin.key}
+  Token (viewer)  ${viewer.key}   (read only: the dashboard turns off New instance, Save and Delete)
 
-  The edge holds the WaAPI token (fake-waapi's admin token); the keys above are all a
-  browser ever sees. ${instances.length} instances are seeded; new ones boot for a few seconds, then
+  Paste a Token above into the dashboard's Token field. Each is an edge key: the edge holds the
+  real WaAPI token (fake-waapi's admin token); these keys are all a browser ever sees. ${instances.length} instances are seeded; new ones boot for a few seconds, then
   show a QR code. To "scan" it with a phone:
     curl -X POST ${fakeUrl}/__fake/instances/<id>/scan
 
-  fake WaAPI   ${fakeUrl}/api/v1 (faults and the request log: fake-waapi/README.md)
-  walkthrough  WAAPI_TOKEN=${admin.key} VIEWER_TOKEN=${viewer.key} FAKE_URL=${fakeUrl} node examples/walkthrough.mjs
+  fake WaAPI      ${fakeUrl}/api/v1 (faults and the request log: fake-waapi/README.md)
+  walkthrough     WAAPI_TOKEN=${admin.key} VIEWER_TOKEN=${viewer.key} FAKE_URL=${fakeUrl} node examples/walkthrough.mjs
 
   Ctrl-C stops everything.`);

@@ -389,7 +389,9 @@ impl InstanceClient<'_> {
                 "The parameters of {name} must be an object."
             )));
         }
-        let request = self.client.finish(Request::action(self.id, name, text(params)))?;
+        let request = self
+            .client
+            .finish(Request::action(self.id, name, text(params)))?;
         self.client
             .action_payload(&request, |p| Ok(p.clone().into_owned()))
             .await
@@ -420,7 +422,9 @@ impl InstanceClient<'_> {
         params: &Params,
     ) -> Result<T, Error> {
         let action = find(name).ok_or_else(|| Error::invalid("Unknown action."))?;
-        let request = self.client.finish(action.request(self.id, &params.to_json()))?;
+        let request = self
+            .client
+            .finish(action.request(self.id, &params.to_json()))?;
         self.client.action_payload(&request, T::from_json).await
     }
 }

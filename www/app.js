@@ -27,6 +27,12 @@ const el = (tag, props = {}, ...children) => {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let client = null;
+/**
+ * The caller's permissions when the API is the edge handler (it says them at GET /edge/v1/key),
+ * as a Set; null when talking to WaAPI directly, which cannot say: then every button stays on
+ * and a refusal is explained after the click.
+ */
+let edgePermissions = null;
 /** id → { instance, status, row }; the table is drawn from it, one row updated at a time. */
 const instances = new Map();
 let listSeq = 0; // only the newest list answer is drawn (typing in Filter starts several)
@@ -63,6 +69,61 @@ async function busy(button, label, work) {
 
 // ---- connect ----
 
+/**
+ * Is the API the edge handler, and what may this key do there? The edge serves this page and its
+ * API on one origin, so only a same-origin API is asked (a direct WaAPI is never sent to an
+ * unknown path). The edge answers `GET /edge/v1/key` with `{"permissions":[…]}`, or 401 with
+ * `WWW-Authenticate: Bearer realm="waapi-edge"` when it refuses the key. Resolves to
+ * { edge: false } (not the edge: WaAPI directly, or something else), { edge: true, permissions }
+ * or { edge: true, refused: true }.
+ */
+async function askEdge(baseUrl, token) {
+  if (new URL(baseUrl).origin !== location.origin) return { edge: false };
+  let res;
+  try {
+    res = await fetch(new URL("/edge/v1/key", location.origin), {
+      headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
+      cache: "no-store",
+    });
+  } catch {
+    return { edge: false };
+  }
+  if (res.status === 401 && /realm="waapi-edge"/.test(res.headers.get("www-authenticate") ?? "")) {
+    return { edge: true, refused: true };
+  }
+  if (!res.ok) return { edge: false };
+  const body = await res.json().catch(() => null);
+  if (!Array.isArray(body?.permissions)) return { edge: false };
+  return { edge: true, permissions: new Set(body.permissions) };
+}
+
+/** The sentence for a failed call; an edge's 401 is the edge refusing the key, not WaAPI. */
+function why(error, context) {
+  if (edgePermissions && isWaapiError(error) && error.kind === "unauthorized") return EDGE_REFUSED;
+  return explain(error, context);
+}
+const EDGE_REFUSED = "The edge did not accept this key. Check it and connect again.";
+
+/** Turns off what the key may not do (known only through the edge), and says why. */
+function applyPermissions() {
+  const may = (p) => !edgePermissions || edgePermissions.has(p);
+  const missing = ["create", "update", "delete"].filter((p) => !may(p));
+  const note = missing.length
+    ? `This key may not ${missing.map((p) => (p === "update" ? "change" : p)).join(", ").replace(/, ([^,]*)$/, " or $1")} instances.`
+    : "";
+  for (const [id, permission] of [["new-instance", "create"], ["save", "update"], ["delete", "delete"]]) {
+    const button = $(id);
+    button.disabled = !may(permission);
+    if (button.disabled) button.setAttribute("aria-describedby", "key-note");
+    else button.removeAttribute("aria-describedby");
+    button.title = button.disabled ? note : "";
+  }
+  for (const where of [$("key-note"), $("detail-key-note")]) {
+    where.textContent = note;
+    where.hidden = !note;
+  }
+}
+
 function connect(event) {
   event.preventDefault();
   const button = $("connect");
@@ -74,7 +135,7 @@ function connect(event) {
     return showError("The API base URL is not a valid URL.");
   }
   try {
-    client = new WaapiClient(token, { baseUrl, timeoutMs: 15_000 });
+    new WaapiClient(token, { baseUrl, timeoutMs: 15_000 }); // checks the token and URL before anything is sent
   } catch (e) {
     client = null;
     return showError(explain(e));
@@ -85,6 +146,20 @@ function connect(event) {
     sessionStorage.removeItem(REMEMBER_KEY);
   }
   return busy(button, "Connecting…", async () => {
+    const edge = await askEdge(baseUrl, token);
+    if (edge.refused) {
+      client = null;
+      $("instances").hidden = true;
+      $("conn-state").textContent = "Not connected";
+      $("conn-state").classList.remove("on");
+      return showError(EDGE_REFUSED);
+    }
+    edgePermissions = edge.edge ? edge.permissions : null;
+    // The edge already retries what WaAPI failed (once, with backoff); the page's own retries
+    // would multiply the upstream requests (3 × 2 for one Refresh). Through the edge the page
+    // sends each call once; straight to WaAPI it keeps the package's retries.
+    client = new WaapiClient(token, { baseUrl, timeoutMs: 15_000, ...(edge.edge ? { maxRetries: 0 } : {}) });
+    applyPermissions();
     if (await loadList()) {
       $("conn-state").textContent = `Connected to ${new URL(baseUrl).host}`;
       $("conn-state").classList.add("on");
@@ -101,6 +176,7 @@ async function loadList({ retried = false } = {}) {
   const seq = ++listSeq;
   const filter = $("filter").value.trim();
   setListBusy(true, filter ? `Loading instances matching “${filter}”…` : "Loading instances…");
+  let after = null; // the status line when the list failed
   try {
     const list = await client.listInstances(filter || undefined);
     if (seq !== listSeq) return false;
@@ -112,13 +188,25 @@ async function loadList({ retried = false } = {}) {
     if (isWaapiError(e) && e.kind === "rate_limited" && !retried) {
       showError(`WaAPI is rate limiting; retrying in ${e.retryAfter} s.`);
       retryTimer = setTimeout(() => loadList({ retried: true }), e.retryAfter * 1000);
+      after = `Retrying in ${e.retryAfter} s…`;
     } else {
-      showError(explain(e, { action: "list instances" }));
+      showError(why(e, { action: "list instances" }));
+      after = notLoaded();
     }
     return false;
   } finally {
-    if (seq === listSeq) setListBusy(false);
+    if (seq === listSeq) {
+      setListBusy(false);
+      // A failed list keeps the rows it had; the line must not keep saying "Loading…".
+      if (after) $("list-status").textContent = after;
+    }
   }
+}
+
+/** The status line after a failed list: the rows still shown are from before. */
+function notLoaded() {
+  const n = instances.size;
+  return n ? `Not refreshed: showing the ${n} instance${n === 1 ? "" : "s"} loaded before.` : "Instances could not be loaded.";
 }
 
 function setListBusy(on, text = "") {
@@ -235,7 +323,7 @@ async function createInstance(event) {
       flash(`Created “${instance.name}” (instance ${instance.id}).`);
       refreshStatus(instance.id);
     } catch (e) {
-      showError(explain(e, { action: "create instances" }));
+      showError(why(e, { action: "create instances" }));
     }
   });
 }
@@ -262,6 +350,7 @@ function openDetail(id) {
     }),
   );
   showError("", $("detail-error"));
+  webhookError("");
   current = { id, stop: watchPhone(id) };
   $("detail").showModal();
 }
@@ -269,10 +358,40 @@ function openDetail(id) {
 function closeDetail() {
   current?.stop();
   current = null;
+  // The confirmation belongs to the dialog: when the dialog goes (e.g. the instance was deleted
+  // elsewhere), so does the question.
+  if ($("confirm").open) $("confirm").close();
+}
+
+/** Marks the webhook field invalid with `text` next to it, or clears the mark (""). */
+function webhookError(text) {
+  const input = $("edit-webhook");
+  $("webhook-error").textContent = text;
+  $("webhook-error").hidden = !text;
+  if (text) {
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", "webhook-error webhook-hint");
+    input.focus();
+  } else {
+    input.removeAttribute("aria-invalid");
+    input.setAttribute("aria-describedby", "webhook-hint");
+  }
+}
+
+/** What is wrong with the webhook URL, when `error` is about it (refused before sending, or by WaAPI). */
+function webhookProblem(error) {
+  if (!isWaapiError(error)) return "";
+  if (error.kind === "invalid_input" && /^A webhook URL\b/.test(error.message)) return error.message;
+  if (error.kind === "validation") {
+    const [, texts] = Object.entries(error.errors ?? {}).find(([field]) => /webhook.?url/i.test(field)) ?? [];
+    if (texts?.length) return [texts].flat().join(" ");
+  }
+  return "";
 }
 
 async function save(event) {
   event.preventDefault();
+  if (!current) return;
   const { id } = current;
   const update = {
     name: $("edit-name").value.trim(),
@@ -289,7 +408,13 @@ async function save(event) {
       $("detail").close();
       flash(`Saved “${s.name}”.`);
     } catch (e) {
-      detailFailed(e, id, "change instances");
+      const problem = webhookProblem(e);
+      if (problem) {
+        showError("", $("detail-error"));
+        webhookError(problem);
+      } else {
+        detailFailed(e, id, "change instances");
+      }
     }
   });
 }
@@ -299,12 +424,17 @@ function detailFailed(error, id, action) {
     $("detail").close();
     forget(id);
   } else {
-    showError(explain(error, { action, id }), $("detail-error"));
+    showError(why(error, { action, id }), $("detail-error"));
   }
 }
 
+let deleting = null; // the id the confirmation asks about, fixed when it opens
+
 function askDelete() {
-  const { instance } = instances.get(current.id);
+  const entry = current && instances.get(current.id);
+  if (!entry) return;
+  const { instance } = entry;
+  deleting = instance.id;
   const named = instance.name ? `instance ${instance.id} “${instance.name}”` : `instance ${instance.id}`;
   $("confirm-title").textContent = `Delete ${named}?`;
   $("confirm-text").textContent = `This deletes ${named} and unlinks its phone. It cannot be undone.`;
@@ -312,7 +442,8 @@ function askDelete() {
 }
 
 async function confirmDelete(event) {
-  const { id } = current;
+  const id = deleting;
+  if (id === null) return $("confirm").close();
   const name = instances.get(id)?.instance.name;
   await busy(event.currentTarget, "Deleting…", async () => {
     try {
@@ -376,7 +507,7 @@ function watchPhone(id) {
       } catch (e) {
         if (!alive) return;
         if (isWaapiError(e) && e.kind === "not_found") return detailFailed(e, id);
-        status.textContent = `${explain(e, { action: "read this instance", id })} Trying again…`;
+        status.textContent = `${why(e, { action: "read this instance", id })} Trying again…`;
       }
       await sleep(delay);
       delay = Math.min(delay * 1.6, POLL_MAX_MS);
@@ -417,7 +548,7 @@ async function showMe(id, isAlive) {
     $("me").hidden = false;
     status.textContent = "Ready: this phone is linked.";
   } catch (e) {
-    if (isAlive()) status.textContent = `Ready, but the account could not be read. ${explain(e, { action: "read this instance", id })}`;
+    if (isAlive()) status.textContent = `Ready, but the account could not be read. ${why(e, { action: "read this instance", id })}`;
   }
   status.className = "phone-status";
 }
@@ -450,6 +581,8 @@ async function start() {
   $("detail").addEventListener("close", closeDetail);
   $("delete").addEventListener("click", askDelete);
   $("confirm-cancel").addEventListener("click", () => $("confirm").close());
+  $("confirm").addEventListener("close", () => (deleting = null));
+  $("edit-webhook").addEventListener("input", () => webhookError(""));
   $("confirm-delete").addEventListener("click", confirmDelete);
   $("me-pic").addEventListener("error", () => {
     $("me-pic").hidden = true;

@@ -19,6 +19,8 @@ export const FAKE = env.FAKE_LIVE_URL;
 export const API_BASE = env.E2E_API_BASE ?? `${FAKE}/api/v1`;
 export const ADMIN_TOKEN = env.E2E_ADMIN_TOKEN ?? env.FAKE_ADMIN_TOKEN;
 export const VIEWER_TOKEN = env.E2E_VIEWER_TOKEN ?? env.FAKE_VIEWER_TOKEN;
+/** True when the page and the API are the edge handler's (tests/e2e/via-edge.mjs). */
+export const VIA_EDGE = Boolean(env.E2E_PAGE_URL);
 export const SCREENSHOTS = join(root, ".tmp", "screenshots");
 const WWW = join(root, "www");
 

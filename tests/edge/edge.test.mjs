@@ -153,7 +153,10 @@ test("keys and permissions", async () => {
   await expect(editor.key, "DELETE", "/api/v1/instances/1", 403);
   for (const key of [null, "wek_unknown", admin.key.slice(0, -1), admin.entry.split(":")[0]]) {
     const r = await expect(key, "GET", "/api/v1/instances", 401);
-    assert.deepEqual(r.json, { message: "Unauthenticated." });
+    // Recognisably the edge's own refusal, not WaAPI's ("Unauthenticated.").
+    assert.deepEqual(r.json, { status: "error", message: "Unauthenticated: the edge did not accept this key." });
+    assert.equal(r.headers.get("www-authenticate"), 'Bearer realm="waapi-edge"');
+    assert.equal(r.headers.get("x-edge-upstream-status"), null);
   }
   for (const header of ["Basic abc", `Bearer`, `Token ${admin.key}`]) {
     assert.equal((await call("/api/v1/instances", { key: null, headers: { authorization: header } })).status, 401);
@@ -249,16 +252,20 @@ test("the dashboard is served with a strict CSP", async () => {
 test("upstream failures map to honest statuses", async () => {
   await reset();
   await fault({ path: "/api/v1/instances/1", status: 500, body: "<html>boom</html>", content_type: "text/html" });
-  assert.equal((await call("/api/v1/instances/1")).status, 502);
+  const failed = await call("/api/v1/instances/1");
+  assert.equal(failed.status, 500, "WaAPI's status, passed on");
+  assert.equal(failed.headers.get("x-edge-upstream-status"), "500");
 
   await fault({ path: "/api/v1/instances/1", status: 429, headers: { "Retry-After": "120" } });
   const limited = await call("/api/v1/instances/1");
   assert.equal(limited.status, 429);
   assert.equal(limited.headers.get("retry-after"), "120");
+  assert.equal(limited.headers.get("x-edge-upstream-status"), "429");
 
   await fault({ path: "/api/v1/instances/1", delay_ms: 3000, times: 2 });
   const slow = await call("/api/v1/instances/1");
   assert.equal(slow.status, 504, slow.text);
+  assert.equal(slow.headers.get("x-edge-upstream-status"), null, "the edge's own answer");
 
   await fault({ path: "/api/v1/instances/1", action: "invalid_json" });
   assert.equal((await call("/api/v1/instances/1")).status, 502);
@@ -279,6 +286,66 @@ test("upstream failures map to honest statuses", async () => {
   const lacking = await call("/api/v1/instances", { method: "POST", on: readOnly });
   assert.equal(lacking.status, 502);
   assert.match(lacking.json.message, /lacks the create permission/);
+});
+
+test("a 503 from WaAPI reaches the caller as 503 with WaAPI's words, marked as upstream", async () => {
+  await reset();
+  await fault({
+    method: "GET", path: "/api/v1/instances", status: 503, times: 4,
+    body: JSON.stringify({ status: "error", message: "Down for maintenance." }),
+  });
+  const r = await call("/api/v1/instances");
+  assert.equal(r.status, 503, r.text);
+  assert.equal(r.headers.get("x-edge-upstream-status"), "503");
+  assert.equal(r.json.status, "error");
+  assert.match(r.json.message, /HTTP 503/);
+  const e = await new WaapiClient(admin.key, { baseUrl: `${edge.url}/api/v1`, maxRetries: 0 }).listInstances().catch((x) => x);
+  assert.equal(e.kind, "server");
+  assert.equal(e.status, 503);
+  await control("DELETE", "/__fake/faults");
+});
+
+test("an in-band error (HTTP 200, status \"error\") passes on as 200 with WaAPI's body", async () => {
+  await reset();
+  const direct = await fetch(`${FAKE}/api/v1/instances/1/client/qr`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const expected = await direct.json();
+  assert.equal(direct.status, 200);
+  const r = await call("/api/v1/instances/1/client/qr");
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json, expected);
+  assert.equal(r.headers.get("x-edge-upstream-status"), "200");
+  // The package reports the same error through the edge as direct.
+  const viaEdge = await new WaapiClient(admin.key, { baseUrl: `${edge.url}/api/v1` }).qrCode(1).catch((x) => x);
+  const viaWaapi = await new WaapiClient(TOKEN, { baseUrl: `${FAKE}/api/v1` }).qrCode(1).catch((x) => x);
+  assert.deepEqual([viaEdge.kind, viaEdge.status, viaEdge.message], [viaWaapi.kind, viaWaapi.status, viaWaapi.message]);
+  assert.equal(viaEdge.status, 200);
+
+  await fault({
+    path: "/api/v1/instances/2/client/qr", status: 200,
+    body: JSON.stringify({ qrCode: { status: "error", message: `token ${TOKEN} is not allowed` }, status: "success" }),
+  });
+  const echoed = await call("/api/v1/instances/2/client/qr");
+  assert.equal(echoed.status, 200);
+  assert.equal(echoed.json.qrCode.message, "token [redacted] is not allowed");
+});
+
+test("GET /edge/v1/key says what the caller's key may do", async () => {
+  await reset();
+  const viewerKey = await call("/edge/v1/key", { key: viewer.key });
+  assert.equal(viewerKey.status, 200);
+  assert.deepEqual(viewerKey.json, { permissions: ["read"] });
+  assert.equal(viewerKey.headers.get("cache-control"), "no-store");
+  assert.deepEqual((await call("/edge/v1/key")).json, { permissions: ["create", "read", "update", "delete"] });
+  assert.deepEqual((await call("/edge/v1/key", { key: editor.key })).json, { permissions: ["read", "update"] });
+  for (const key of [null, "wek_unknown"]) {
+    const refused = await call("/edge/v1/key", { key });
+    assert.equal(refused.status, 401);
+    assert.match(refused.json.message, /edge did not accept this key/);
+  }
+  assert.equal((await call("/edge/v1/key", { method: "POST" })).status, 405);
+  assert.equal((await call("/edge/v1/key?x=1")).status, 400);
+  assert.equal((await call("/edge/v1/other")).status, 404);
+  assert.deepEqual(await upstream(), [], "answered by the edge alone");
 });
 
 test("the token appears in no response and no log line", async () => {

@@ -29,6 +29,19 @@ impl Permissions {
         self.0 & Self::bit(p) != 0
     }
 
+    /// The names of the permissions in the set, in WaAPI's order.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        [
+            Permission::Create,
+            Permission::Read,
+            Permission::Update,
+            Permission::Delete,
+        ]
+        .into_iter()
+        .filter(move |p| self.allows(*p))
+        .map(Permission::as_str)
+    }
+
     /// `create,read,update,delete` or any non-empty subset.
     pub fn parse(list: &str) -> Result<Permissions, String> {
         let mut set = 0;
@@ -121,6 +134,8 @@ pub fn parse_origins(text: &str) -> Vec<String> {
 pub struct Settings {
     pub keys: Result<Vec<EdgeKey>, String>,
     pub client: Result<Client, String>,
+    /// Only to redact it from WaAPI's bodies the edge passes on; never written anywhere.
+    pub token: String,
     pub allowed_origins: Vec<String>,
     pub cache_ttl_ms: u64,
     /// Extra origins for the dashboard's CSP `connect-src`.
@@ -135,6 +150,7 @@ impl Settings {
             None => Err("EDGE_KEYS is not set.".to_owned()),
             Some(text) => parse_edge_keys(&text).map_err(|why| format!("EDGE_KEYS {why}.")),
         };
+        let token = var("WAAPI_TOKEN").unwrap_or_default();
         let client = match var("WAAPI_TOKEN") {
             None => Err("WAAPI_TOKEN is not set.".to_owned()),
             Some(token) => {
@@ -157,6 +173,7 @@ impl Settings {
         Settings {
             keys,
             client,
+            token,
             allowed_origins: parse_origins(&var("ALLOWED_ORIGINS").unwrap_or_default()),
             cache_ttl_ms: number("CACHE_TTL_MS").unwrap_or(DEFAULT_CACHE_TTL_MS),
             connect_src: var("CONNECT_SRC").unwrap_or_default(),

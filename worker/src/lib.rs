@@ -24,12 +24,13 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, Response, ResponseInit, Url};
 
-use waapi_wasm::{Client, InstanceUpdate};
+use waapi_wasm::request::Request as Upstream;
+use waapi_wasm::{Client, Error};
 
 use crate::cache::ListCache;
 use crate::config::{authorize, Settings, MAX_BODY_BYTES};
 use crate::respond::Reply;
-use crate::routes::{route, Route};
+use crate::routes::{route, Reject, Route};
 
 thread_local! {
     /// One per isolate: workerd runs a worker's requests on one thread.
@@ -73,7 +74,8 @@ pub async fn handle(request: Request, env: JsValue) -> Response {
         Err(_) => return plain_error(400, "Bad request URL."),
     };
     let path = url.pathname();
-    let outcome = if path == "/api" || path.starts_with("/api/") {
+    // `/edge/…` is the edge's own API (outside WaAPI's paths): `GET /edge/v1/key`.
+    let outcome = if path == "/api" || path.starts_with("/api/") || path.starts_with("/edge/") {
         api(&request, &env, &url).await
     } else {
         assets(&request, &env).await
@@ -145,9 +147,24 @@ async fn serve(
                 .collect()
         })
         .unwrap_or_default();
-    let route = match route(&request.method(), &url.pathname(), &query) {
-        Ok(route) => route,
-        Err(reject) => return Ok(respond::reject(&reject)),
+    let path = url.pathname();
+    let own = path.starts_with("/edge/");
+    let route = if own {
+        // The edge's own endpoint: the caller's key and what it may do. A page served by the
+        // edge asks it once, to show only what the key may do and to know it talks to the edge.
+        match (path.as_str(), request.method().as_str()) {
+            ("/edge/v1/key", "GET") if query.is_empty() => None,
+            ("/edge/v1/key", "GET") => {
+                return Ok(Reply::error(400, "/edge/v1/key takes no query parameters."))
+            }
+            ("/edge/v1/key", _) => return Ok(respond::reject(&Reject::Method("GET"))),
+            _ => return Ok(respond::reject(&Reject::NoSuchRoute)),
+        }
+    } else {
+        match route(&request.method(), &path, &query) {
+            Ok(route) => Some(route),
+            Err(reject) => return Ok(respond::reject(&reject)),
+        }
     };
 
     let keys = match &settings.keys {
@@ -160,6 +177,9 @@ async fn serve(
     };
     let Some(permissions) = authorize(keys, &Sha256::digest(key.as_bytes()).into()) else {
         return Ok(respond::unauthenticated());
+    };
+    let Some(route) = route else {
+        return Ok(respond::key_permissions(permissions));
     };
     if !permissions.allows(route.permission()) {
         return Ok(respond::forbidden(route.permission()));
@@ -188,14 +208,7 @@ async fn serve(
         Ok(client) => client,
         Err(why) => return Ok(misconfigured(why)),
     };
-    let reply = call(
-        client,
-        route.clone(),
-        &body,
-        &url.href(),
-        settings.cache_ttl_ms,
-    )
-    .await;
+    let reply = call(client, settings, route.clone(), &body, &url.href()).await;
     if route.is_write() {
         // Whatever the outcome: a timed-out write may still have happened upstream.
         LIST_CACHE.with(|c| c.borrow_mut().clear());
@@ -211,58 +224,79 @@ async fn serve(
     Ok(reply)
 }
 
-/// One upstream call, answered in WaAPI's shapes.
-async fn call(client: &Client, route: Route, body: &str, self_url: &str, ttl_ms: u64) -> Reply {
-    let update = match &route {
-        Route::Update(_) => match routes::instance_update(body) {
-            Ok(update) => Some(update),
+/// One upstream call, answered in WaAPI's shapes. An error WaAPI reported in band (HTTP 2xx
+/// with `status: "error"`) is passed on as WaAPI sent it, status and body.
+async fn call(
+    client: &Client,
+    settings: &Settings,
+    route: Route,
+    body: &str,
+    self_url: &str,
+) -> Reply {
+    let request = match &route {
+        Route::List { filter } => Ok(Upstream::list_instances(filter.as_deref())),
+        Route::Create => Ok(Upstream::create_instance()),
+        Route::Get(id) => Upstream::get_instance(*id),
+        Route::Update(id) => match routes::instance_update(body) {
+            Ok(update) => Upstream::update_instance(*id, &update),
             Err(reject) => return respond::reject(&reject),
         },
+        Route::Delete(id) => Upstream::delete_instance(*id),
+        Route::Status(id) => Upstream::client_status(*id),
+        Route::QrCode(id) => Upstream::qr_code(*id),
+        Route::Me(id) => Upstream::me(*id),
+    };
+    let request = match request {
+        Ok(request) => request,
+        Err(e) => return respond::upstream_error(&e),
+    };
+    let now = js_sys::Date::now();
+    let cache_key = match &route {
+        Route::List { filter } => Some(filter.clone().unwrap_or_default()),
         _ => None,
     };
-    let instances = client.instances();
-    let result = match route {
-        Route::List { filter } => {
-            let key = filter.clone().unwrap_or_default();
-            let now = js_sys::Date::now();
-            if let Some(hit) = LIST_CACHE.with(|c| c.borrow().get(&key, now).map(str::to_owned)) {
-                return Reply::json(200, hit).with_header("X-Edge-Cache", "hit");
+    if let Some(key) = &cache_key {
+        if let Some(hit) = LIST_CACHE.with(|c| c.borrow().get(key, now).map(str::to_owned)) {
+            return Reply::json(200, hit).with_header("X-Edge-Cache", "hit");
+        }
+    }
+    let answer = match client.send(&request).await {
+        Ok(answer) => answer,
+        Err(e) => return respond::upstream_error(&e),
+    };
+    let decoded = answer.reply().and_then(|r| {
+        Ok(match &route {
+            Route::List { .. } => respond::instances(&r.instance_list()?),
+            Route::Create => respond::instance(201, &r.instance()?),
+            Route::Get(_) => respond::instance(200, &r.instance()?),
+            Route::Update(_) => respond::client_status("data", &r.client_status()?, self_url),
+            Route::Delete(_) => r.nothing().map(|()| Reply::no_content())?,
+            Route::Status(_) => {
+                respond::client_status("clientStatus", &r.client_status()?, self_url)
             }
-            instances.list(filter.as_deref()).await.map(|list| {
-                let reply = respond::instances(&list);
-                if let (Some(body), true) = (&reply.body, ttl_ms > 0) {
-                    LIST_CACHE.with(|c| c.borrow_mut().put(&key, body.clone(), now, ttl_ms));
+            Route::QrCode(id) => respond::qr_code(*id, &r.qr_code()?, self_url),
+            Route::Me(id) => respond::me(*id, &r.me()?, self_url),
+        })
+    });
+    match client.finish(decoded) {
+        Ok(reply) => match cache_key {
+            Some(key) => {
+                if let (Some(body), true) = (&reply.body, settings.cache_ttl_ms > 0) {
+                    LIST_CACHE.with(|c| {
+                        c.borrow_mut()
+                            .put(&key, body.clone(), now, settings.cache_ttl_ms)
+                    });
                 }
                 reply.with_header("X-Edge-Cache", "miss")
-            })
+            }
+            None => reply,
+        },
+        Err(e @ Error::Api { .. }) => {
+            respond::in_band_error(answer.status, &answer.text, &settings.token)
+                .unwrap_or_else(|| respond::upstream_error(&e))
         }
-        Route::Create => instances.create().await.map(|i| respond::instance(201, &i)),
-        Route::Get(id) => instances.get(id).await.map(|i| respond::instance(200, &i)),
-        Route::Update(id) => {
-            let update = update.unwrap_or_else(InstanceUpdate::new);
-            instances
-                .update(id, &update)
-                .await
-                .map(|s| respond::client_status("data", &s, self_url))
-        }
-        Route::Delete(id) => instances.delete(id).await.map(|()| Reply::no_content()),
-        Route::Status(id) => client
-            .instance(id)
-            .status()
-            .await
-            .map(|s| respond::client_status("clientStatus", &s, self_url)),
-        Route::QrCode(id) => client
-            .instance(id)
-            .qr_code()
-            .await
-            .map(|qr| respond::qr_code(id, &qr, self_url)),
-        Route::Me(id) => client
-            .instance(id)
-            .me()
-            .await
-            .map(|me| respond::me(id, &me, self_url)),
-    };
-    result.unwrap_or_else(|e| respond::upstream_error(&e))
+        Err(e) => respond::upstream_error(&e),
+    }
 }
 
 fn misconfigured(why: &str) -> Reply {

@@ -1,11 +1,16 @@
 //! The edge's answers, in WaAPI's own shapes (so the waapi-wasm package reads them unchanged),
 //! and the honest status for each upstream failure. No I/O.
 
-use waapi_wasm::json::write_str;
+use waapi_wasm::json::{write_str, Json};
 use waapi_wasm::models::{to_json_string, ToJson};
 use waapi_wasm::{ClientStatus, Error, Instance, Me, Permission, QrCode};
 
+use crate::config::Permissions;
 use crate::routes::Reject;
+
+/// Marks an answer whose status and words are WaAPI's, passed on by the edge. An answer without
+/// it is the edge's own: a refused key, a bad route or input, or WaAPI unreachable or too slow.
+pub const UPSTREAM_STATUS: &str = "X-Edge-Upstream-Status";
 
 /// An answer before it becomes a `Response`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,9 +122,40 @@ pub fn me(id: u64, me: &Me, self_url: &str) -> Reply {
     )
 }
 
+/// The edge's own 401, recognisable as such: the realm names the edge and the message says
+/// that the edge (not WaAPI) refused the key. (WaAPI's 401 says only "Unauthenticated.")
 pub fn unauthenticated() -> Reply {
-    Reply::json(401, "{\"message\":\"Unauthenticated.\"}".into())
-        .with_header("WWW-Authenticate", "Bearer")
+    Reply::error(401, "Unauthenticated: the edge did not accept this key.")
+        .with_header("WWW-Authenticate", "Bearer realm=\"waapi-edge\"")
+}
+
+/// `GET /edge/v1/key`: what the caller's key may do, e.g. `{"permissions":["read"]}`.
+pub fn key_permissions(permissions: Permissions) -> Reply {
+    let mut body = String::from("{\"permissions\":[");
+    for (n, name) in permissions.names().enumerate() {
+        if n > 0 {
+            body.push(',');
+        }
+        write_str(&mut body, name);
+    }
+    body.push_str("]}");
+    Reply::json(200, body)
+}
+
+/// WaAPI's own body for an error it reported in band (HTTP 2xx with `status: "error"`),
+/// passed on with its status, so a caller sees what it would have seen from WaAPI. The body is
+/// rewritten in canonical JSON first, so the token can appear in one spelling only, and that is
+/// redacted. `None` when the text is not JSON (the caller then answers in the edge's words).
+pub fn in_band_error(status: u16, text: &str, token: &str) -> Option<Reply> {
+    let json = Json::parse(text).ok()?;
+    let mut body = String::with_capacity(text.len());
+    json.write(&mut body);
+    if !token.is_empty() {
+        let mut quoted = String::new();
+        write_str(&mut quoted, token);
+        body = body.replace(&quoted[1..quoted.len() - 1], "[redacted]");
+    }
+    Some(Reply::json(status, body).with_header(UPSTREAM_STATUS, status.to_string()))
 }
 
 pub fn forbidden(permission: Permission) -> Reply {
@@ -139,23 +175,33 @@ pub fn reject(r: &Reject) -> Reply {
     }
 }
 
-/// What the caller sees when WaAPI (or the way to it) failed. The edge's own token being
-/// refused is the operator's problem, not the caller's: 502, not 401/403.
+/// What the caller sees when WaAPI (or the way to it) failed. What WaAPI answered (its status
+/// and its words) is passed on, marked with [`UPSTREAM_STATUS`]; the edge's own token being
+/// refused is the operator's problem, not the caller's: 502, not 401/403 (still marked, since
+/// WaAPI said it). A timeout (504) or an unreachable WaAPI (502) is the edge's own answer.
 pub fn upstream_error(e: &Error) -> Reply {
+    let upstream =
+        |reply: Reply, status: u16| reply.with_header(UPSTREAM_STATUS, status.to_string());
     match e {
-        Error::Unauthorized { .. } => Reply::error(
-            502,
-            "WaAPI refused the edge's token (HTTP 401); the operator must check WAAPI_TOKEN.",
-        ),
-        Error::Forbidden { permission, .. } => Reply::error(
-            502,
-            &format!(
-                "The edge's WaAPI token lacks the {} permission (HTTP 403); the operator must grant it.",
-                permission.as_str()
+        Error::Unauthorized { .. } => upstream(
+            Reply::error(
+                502,
+                "WaAPI refused the edge's token (HTTP 401); the operator must check WAAPI_TOKEN.",
             ),
+            401,
         ),
-        Error::NotFound { message } => Reply::error(404, message),
-        Error::NotReady { message } => Reply::error(409, message),
+        Error::Forbidden { permission, .. } => upstream(
+            Reply::error(
+                502,
+                &format!(
+                    "The edge's WaAPI token lacks the {} permission (HTTP 403); the operator must grant it.",
+                    permission.as_str()
+                ),
+            ),
+            403,
+        ),
+        Error::NotFound { message } => upstream(Reply::error(404, message), 404),
+        Error::NotReady { message } => upstream(Reply::error(409, message), 409),
         Error::Validation { message, errors } => {
             let mut body = String::from("{\"status\":\"error\",\"message\":");
             write_str(&mut body, message);
@@ -175,23 +221,25 @@ pub fn upstream_error(e: &Error) -> Reply {
                 body.push(']');
             }
             body.push_str("}}");
-            Reply::json(422, body)
+            upstream(Reply::json(422, body), 422)
         }
         Error::RateLimited {
             retry_after,
             message,
         } => {
-            let reply = Reply::error(429, message);
+            let reply = upstream(Reply::error(429, message), 429);
             match retry_after {
                 Some(s) => reply.with_header("Retry-After", s.to_string()),
                 None => reply,
             }
         }
-        Error::Api { message, .. } => Reply::error(400, message),
-        Error::Timeout { message } => Reply::error(504, message),
-        Error::Server { message, .. } | Error::Network { message } | Error::Decode { message, .. } => {
-            Reply::error(502, message)
+        // An in-band error whose body could not be passed on keeps WaAPI's status too.
+        Error::Api { status, message } | Error::Server { status, message } => {
+            upstream(Reply::error(*status, message), *status)
         }
+        Error::Decode { status, message } => upstream(Reply::error(502, message), *status),
+        Error::Timeout { message } => Reply::error(504, message),
+        Error::Network { message } => Reply::error(502, message),
         // Inputs are checked before the call, so this is the edge's own settings.
         Error::InvalidInput { message } => Reply::error(
             500,
@@ -303,14 +351,21 @@ mod tests {
                     status: 200,
                     message: "m".into(),
                 },
-                400,
+                200,
+            ),
+            (
+                Error::Api {
+                    status: 409,
+                    message: "m".into(),
+                },
+                409,
             ),
             (
                 Error::Server {
-                    status: 500,
+                    status: 503,
                     message: "m".into(),
                 },
-                502,
+                503,
             ),
             (
                 Error::Timeout {
@@ -347,7 +402,28 @@ mod tests {
             retry_after: Some(5),
             message: "m".into(),
         });
-        assert_eq!(limited.headers, vec![("Retry-After", "5".to_owned())]);
+        assert_eq!(
+            limited.headers,
+            vec![
+                (UPSTREAM_STATUS, "429".to_owned()),
+                ("Retry-After", "5".to_owned())
+            ]
+        );
+        let header = |r: &Reply| {
+            r.headers
+                .iter()
+                .find(|(n, _)| *n == UPSTREAM_STATUS)
+                .map(|(_, v)| v.clone())
+        };
+        let unavailable = upstream_error(&Error::Server {
+            status: 503,
+            message: "m".into(),
+        });
+        assert_eq!(header(&unavailable).as_deref(), Some("503"));
+        let slow = upstream_error(&Error::Timeout {
+            message: "m".into(),
+        });
+        assert_eq!(header(&slow), None, "a timeout is the edge's own answer");
         let v = upstream_error(&Error::Validation {
             message: "m".into(),
             errors: vec![("webhook.url".into(), vec!["bad".into()])],
@@ -364,5 +440,35 @@ mod tests {
             .body
             .unwrap()
             .contains("lacks the delete permission"));
+    }
+
+    #[test]
+    fn in_band_errors_pass_on_with_the_token_redacted() {
+        let text = r#"{"qrCode":{"status":"error","message":"not in QR mode \u0074ok-1"},"status":"success"}"#;
+        let r = in_band_error(200, text, "tok-1").unwrap();
+        assert_eq!(r.status, 200);
+        assert_eq!(
+            r.body.as_deref(),
+            Some(
+                r#"{"qrCode":{"status":"error","message":"not in QR mode [redacted]"},"status":"success"}"#
+            )
+        );
+        assert_eq!(r.headers, vec![(UPSTREAM_STATUS, "200".to_owned())]);
+        assert!(in_band_error(200, "<html>", "t").is_none());
+    }
+
+    #[test]
+    fn the_edge_says_what_a_key_may_do() {
+        let p = Permissions::parse("read,delete").unwrap();
+        assert_eq!(
+            key_permissions(p).body.as_deref(),
+            Some(r#"{"permissions":["read","delete"]}"#)
+        );
+        let refused = unauthenticated();
+        assert_eq!(refused.status, 401);
+        assert!(refused
+            .body
+            .unwrap()
+            .contains("the edge did not accept this key"));
     }
 }
