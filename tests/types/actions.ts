@@ -29,9 +29,9 @@ export async function actions(token: string): Promise<void> {
   const chatId = "4915112345678@c.us";
 
   const sent: SendMessageAnswer = await waapi.sendMessage(1, { chatId, message: "Hi" });
-  const body: string | undefined = sent._data?.body;
-  const sentId: string | undefined = sent._data?.id?._serialized;
-  const fromMe: boolean | undefined = sent._data?.id?.fromMe;
+  const body: string | null | undefined = sent._data?.body;
+  const sentId: string | null | undefined = sent._data?.id?._serialized;
+  const fromMe: boolean | null | undefined = sent._data?.id?.fromMe;
   await waapi.sendMessage(1, {
     chatId,
     message: "@4915187654321 hi",
@@ -46,20 +46,20 @@ export async function actions(token: string): Promise<void> {
   const chats: GetChatsAnswer = await waapi.getChats(1);
   await waapi.getChats(1, { offset: 0, limit: 20 });
   for (const chat of chats) {
-    const unread: number | undefined = chat.unreadCount;
-    const last: string | undefined = chat.lastMessage?.body;
-    const id: string | undefined = chat.id?._serialized;
+    const unread: number | null | undefined = chat.unreadCount;
+    const last: string | null | undefined = chat.lastMessage?.body;
+    const id: string | null | undefined = chat.id?._serialized;
     void [unread, last, id];
   }
   const firstChat = chats[0]; // noUncheckedIndexedAccess: possibly undefined
-  const firstUnread: number | undefined = firstChat?.unreadCount;
+  const firstUnread: number | null | undefined = firstChat?.unreadCount;
   type _chatsNotAny = Not<IsAny<typeof chats> | IsAny<(typeof chats)[number]["unreadCount"]>>;
 
   const chat: GetChatByIdAnswer = await waapi.getChatById(1, { chatId });
-  const isGroup: boolean | undefined = chat.isGroup;
+  const isGroup: boolean | null | undefined = chat.isGroup;
 
   const messages: FetchMessagesAnswer = await waapi.fetchMessages(1, { chatId, limit: 10, fromMe: true });
-  const newest: string | undefined = messages.at(-1)?.message?.body;
+  const newest: string | null | undefined = messages.at(-1)?.message?.body;
   type _messagesNotAny = Not<IsAny<(typeof messages)[number]["message"]>>;
 
   const registered: IsRegisteredUserAnswer = await waapi.isRegisteredUser(1, { contactId: chatId });
@@ -70,18 +70,18 @@ export async function actions(token: string): Promise<void> {
     groupName: "Team",
     groupParticipants: ["4915187654321@c.us"],
   });
-  const gid: string | undefined = group.gid?._serialized;
-  const missing: string[] | undefined = group.missingParticipants;
+  const gid: string | null | undefined = group.gid?._serialized;
+  const missing: string[] | null | undefined = group.missingParticipants;
   type _groupNotAny = Not<IsAny<typeof group> | IsAny<typeof gid>>;
 
   const labels: GetLabelsAnswer = await waapi.getLabels(1);
   await waapi.getLabels(1, {});
   const label: GetLabelByIdAnswer = await waapi.getLabelById(1, { labelId: 1 });
-  const labelId: number | undefined = label.id;
+  const labelId: number | null | undefined = label.id;
   type _labelsNotAny = Not<IsAny<typeof labels> | IsAny<typeof label>>;
 
   const contacts = await waapi.getContacts(1);
-  const contactName: string | undefined = contacts[0]?.name;
+  const contactName: string | null | undefined = contacts[0]?.name;
 
   // Actions whose answer is not documented resolve JsonValue, not any.
   const edited: EditMessageAnswer = await waapi.editMessage(1, { messageId: "true_x", message: "fixed" });
@@ -108,7 +108,7 @@ export async function actions(token: string): Promise<void> {
   const channels: SearchChannelsAnswer = await waapi.searchChannels(1, search);
   await waapi.searchChannels(1, { view: "RECOMMENDED", searchText: "news" });
   await waapi.searchChannels(1);
-  const channelName: string | undefined = channels[0]?.channelMetadata?.name;
+  const channelName: string | null | undefined = channels[0]?.channelMetadata?.name;
 
   // No `any` among the action methods' parameters or answers.
   type AnyIn<F> = F extends (...args: infer A) => infer R
