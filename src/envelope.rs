@@ -266,7 +266,12 @@ pub fn http_error(request: &Request, status: u16, retry_after: Option<u64>, body
         },
         500..=599 => Error::Server {
             status,
-            message: format!("WaAPI had a server error (HTTP {status}) and could not {action}."),
+            message: match said {
+                Some(m) => {
+                    format!("WaAPI had a server error (HTTP {status}) and could not {action}: {m}")
+                }
+                None => format!("WaAPI had a server error (HTTP {status}) and could not {action}."),
+            },
         },
         // A 4xx body's message is already a sentence ("Instance limit reached: …"), and a
         // gateway such as the edge handler passes on one this crate wrote: no prefix again.
@@ -580,6 +585,15 @@ mod tests {
         );
         let e = http_error(&create, 503, None, "<html>Service Unavailable</html>");
         assert_eq!((kind(e.clone()), e.status()), ("server", Some(503)));
+        assert_eq!(
+            e.message(),
+            "WaAPI had a server error (HTTP 503) and could not create an instance."
+        );
+        let e = http_error(&create, 503, None, r#"{"message":"Down for maintenance."}"#);
+        assert_eq!(
+            e.message(),
+            "WaAPI had a server error (HTTP 503) and could not create an instance: Down for maintenance."
+        );
         let e = http_error(
             &create,
             400,
