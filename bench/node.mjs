@@ -4,7 +4,7 @@
 // interleaved (ABBA order, round by round) after a warm-up of both; medians are reported.
 import { performance } from "node:perf_hooks";
 import { WaapiClient } from "../pkg/node.js";
-import { listInstances as plainList } from "./alternatives/plain.js";
+import { listInstances as plainList, sendMessage as plainSend } from "./alternatives/plain.js";
 import { listInstances as timedList } from "./alternatives/plain-timeout.js";
 import { median, table, fixed, verdict, int } from "./lib.mjs";
 
@@ -104,6 +104,46 @@ export async function nodeBench(fake, { quick = false } = {}) {
     ],
   );
 
+  // ---- 2b. call overhead of an action: sendMessage, sequential and 64 in flight ----
+  const message = { chatId: "4915112345678@c.us", message: "Bench message" };
+  const senders = {
+    wasm: () => client.sendMessage(1, message),
+    plain: () => plainSend(fake.api, fake.token, 1, message),
+  };
+  const [sa, sb] = [await senders.wasm(), await senders.plain()];
+  if (sa._data?.body !== message.message || sb._data?.body !== message.message) throw new Error("the senders disagree");
+  for (const k of ["wasm", "plain", "wasm", "plain"]) {
+    await sequential(senders[k], 200, []);
+    await concurrent(senders[k], 500, IN_FLIGHT);
+  }
+  // Each send is stored by the fake; a reset per round keeps its chat small for both.
+  await fake.reset();
+  const sendSeq = { wasm: [], plain: [] };
+  const sendCon = { wasm: [], plain: [] };
+  for (let r = 0; r < SEQ_ROUNDS; r++) {
+    for (const k of order(r, "wasm", "plain")) await sequential(senders[k], SEQ_PER, sendSeq[k]);
+    for (const k of order(r, "plain", "wasm")) sendCon[k].push(await concurrent(senders[k], Math.round(CON_PER / 4), IN_FLIGHT));
+    await fake.reset();
+  }
+  const send = {
+    sequential: { calls_each: SEQ_ROUNDS * SEQ_PER, wasm_median_us: us(median(sendSeq.wasm)), plain_median_us: us(median(sendSeq.plain)) },
+    concurrent: {
+      calls_each: SEQ_ROUNDS * Math.round(CON_PER / 4),
+      in_flight: IN_FLIGHT,
+      wasm_median_us: us(median(sendCon.wasm)),
+      plain_median_us: us(median(sendCon.plain)),
+    },
+  };
+  for (const v of Object.values(send)) v.ratio = v.wasm_median_us / v.plain_median_us;
+  table(
+    "2b. Call overhead in Node: sendMessage() against fake-waapi (POST, nested envelope), interleaved ABBA, medians",
+    [
+      ["mode", "calls each", "waapi-wasm (µs/call)", "fetch + JSON.parse (µs/call)", "ratio", "target ≤ 1.10"],
+      ...Object.entries(send).map(([mode, v]) => [mode, int(v.calls_each), fixed(v.wasm_median_us, 1), fixed(v.plain_median_us, 1),
+        fixed(v.ratio), verdict(v.ratio, 1.1, true)]),
+    ],
+  );
+
   // ---- 3. decode ----
   const decode = {};
   const plan = { 10: 300, 1000: 80, 10000: 16 };
@@ -131,7 +171,7 @@ export async function nodeBench(fake, { quick = false } = {}) {
     ],
   );
   client.free?.();
-  return { overhead, decode };
+  return { overhead, send, decode };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
