@@ -2,17 +2,9 @@
 // against both fakes. Run through tests/with-fakes.sh (make test-node).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL, fileURLToPath } from "node:url";
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const fakes = { live: process.env.FAKE_LIVE_URL, spec: process.env.FAKE_SPEC_URL };
-const ADMIN = process.env.FAKE_ADMIN_TOKEN;
-const VIEWER = process.env.FAKE_VIEWER_TOKEN;
-assert.ok(fakes.live && fakes.spec && ADMIN && VIEWER, "run through tests/with-fakes.sh");
+import { ADMIN, VIEWER, control, fakes, installTarball, removeDir, reset, root, seen } from "./support.mjs";
 
 const catalogue = JSON.parse(readFileSync(join(root, "api/actions.json"), "utf8")).actions;
 const camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
@@ -27,28 +19,9 @@ let dir;
 let pkg; // the installed package's exports
 const caught = []; // every error the suite saw, to scan for the token at the end
 
-const npm = (...args) => execFileSync("npm", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }).toString();
+before(async () => ({ dir, pkg } = await installTarball("waapi-wasm-actions-")));
+after(() => removeDir(dir));
 
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), "waapi-wasm-actions-"));
-  npm("pack", join(root, "pkg"), "--pack-destination", dir, "--silent");
-  const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"));
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-  npm("install", "--no-audit", "--no-fund", "--offline", join(dir, tarball));
-  writeFileSync(join(dir, "uses.mjs"), 'export * from "waapi-wasm";\n');
-  return import(pathToFileURL(join(dir, "uses.mjs"))).then((m) => (pkg = m));
-});
-
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-const control = async (fake, method, path, body) => {
-  const res = await fetch(fake + path, { method, body: body && JSON.stringify(body) });
-  assert.ok(res.ok, `${method} ${path}: ${res.status}`);
-  return res.status === 204 ? undefined : res.json();
-};
-const reset = (fake) => control(fake, "POST", "/__fake/reset");
-const seen = async (fake) =>
-  (await control(fake, "GET", "/__fake/requests")).filter((r) => r.method !== "OPTIONS");
 const fault = (fake, spec) => control(fake, "POST", "/__fake/faults", spec);
 const sentMessages = (fake, id = 1) => control(fake, "GET", `/__fake/instances/${id}/messages`);
 const client = (fake, token = ADMIN, options = {}) =>
