@@ -16,8 +16,9 @@
 //! ```
 //!
 //! The requests, envelope decoding and retry policy are plain Rust (tested on the host);
-//! only [`transport`] touches `fetch`. With the `js` feature the crate also exports the
-//! `WaapiClient` class for JavaScript.
+//! only [`transport`] touches `fetch`. [`webhook`] parses the events WaAPI posts to an
+//! instance's webhook URL into [`WebhookPayload`]. With the `js` feature the crate also exports
+//! the `WaapiClient` class and `parseWebhookEvent` for JavaScript.
 
 pub mod action;
 pub mod actions;
@@ -29,6 +30,7 @@ pub mod models;
 pub mod request;
 pub mod retry;
 pub mod transport;
+pub mod webhook;
 
 #[cfg(feature = "js")]
 mod js;
@@ -37,6 +39,7 @@ pub use client::{Client, InstanceClient, Instances, Options};
 pub use error::{Error, ErrorKind};
 pub use models::{ClientStatus, Instance, InstanceStatus, Me, QrCode, WebhookEvent};
 pub use request::{InstanceUpdate, Permission};
+pub use webhook::WebhookPayload;
 
 /// The README's Rust example compiles as a doc-test.
 #[cfg(doctest)]

@@ -46,7 +46,7 @@ macro_rules! open_enum {
 }
 
 open_enum! {
-    /// An event an instance can send to its webhook (v1.6.0's 20 names).
+    /// An event an instance can send to its webhook: v1.6.0's 20 names and v1.7.0's six more.
     WebhookEvent {
         Message = "message",
         LoadingScreen = "loading_screen",
@@ -68,6 +68,12 @@ open_enum! {
         ChangeState = "change_state",
         Call = "call",
         VoteUpdate = "vote_update",
+        CommunityCreated = "community_created",
+        CommunityUpdated = "community_updated",
+        CommunitySubgroupLinked = "community_subgroup_linked",
+        CommunitySubgroupUnlinked = "community_subgroup_unlinked",
+        CommunityDeactivated = "community_deactivated",
+        PresenceUpdate = "presence_update",
     }
 }
 
