@@ -4,4 +4,4 @@ import "./actions.js";
 
 await init({ module_or_path: new URL("./waapi_wasm_bg.wasm", import.meta.url) });
 
-export { WaapiClient, isWaapiError } from "./waapi_wasm.js";
+export { WaapiClient, isWaapiError, parseWebhookEvent } from "./waapi_wasm.js";

@@ -6,4 +6,4 @@ initSync({ module: readFileSync(new URL("./waapi_wasm_bg.wasm", import.meta.url)
 
 import "./actions.js";
 
-export { WaapiClient, isWaapiError } from "./waapi_wasm.js";
+export { WaapiClient, isWaapiError, parseWebhookEvent } from "./waapi_wasm.js";

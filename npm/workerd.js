@@ -6,4 +6,4 @@ initSync({ module: wasmModule });
 
 import "./actions.js";
 
-export { WaapiClient, isWaapiError } from "./waapi_wasm.js";
+export { WaapiClient, isWaapiError, parseWebhookEvent } from "./waapi_wasm.js";

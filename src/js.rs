@@ -1,4 +1,5 @@
-//! The JavaScript facade (`--features js`): `WaapiClient`, a thin layer over [`Client`].
+//! The JavaScript facade (`--features js`): `WaapiClient`, a thin layer over [`Client`], and
+//! `parseWebhookEvent` over [`Envelope`].
 //!
 //! Every argument arrives as a plain `JsValue` and is checked here, so a wrong type from
 //! untyped JavaScript is an `invalid_input` rejection rather than a trap. Answers cross the
@@ -18,6 +19,7 @@ use crate::error::Error;
 use crate::json::Json;
 use crate::models::{to_json_string, ToJson, WebhookEvent};
 use crate::request::{InstanceUpdate, Request, MAX_SAFE_INTEGER};
+use crate::webhook::Envelope;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -27,6 +29,8 @@ export type WebhookEvent =
   | "disconnected" | "message_create" | "message_edit" | "message_revoke_everyone"
   | "message_revoke_me" | "message_ack" | "message_reaction" | "media_uploaded" | "group_join"
   | "group_leave" | "group_update" | "change_state" | "call" | "vote_update"
+  | "community_created" | "community_updated" | "community_subgroup_linked"
+  | "community_subgroup_unlinked" | "community_deactivated" | "presence_update"
   | (string & {});
 
 /** Where an instance's WhatsApp client is: booting → loading_screen → qr → authenticated → ready. */
@@ -108,6 +112,158 @@ export interface WaapiError extends Error {
 
 /** Whether `value` is an error thrown by this package. */
 export function isWaapiError(value: unknown): value is WaapiError;
+
+/**
+ * Checks a webhook WaAPI posted (JSON text, or the object `request.json()` gave) and returns it
+ * as a plain object: `instanceId` a number even when sent as a string, `data` `{}` when sent as
+ * PHP's `[]`, every other member kept. For the events typed in {@link WebhookData}, `data` and
+ * the object the event is about (`data.message`, `data.reaction`, …) are always objects.
+ * Throws a `WaapiError` of kind `invalid_input` when the body cannot be an event.
+ * @example
+ * const e = parseWebhookEvent(await request.text());
+ * if (e.event === "message") console.log(e.data.message.from, e.data.message.body);
+ */
+export function parseWebhookEvent(body: string | object): WebhookPayload;
+
+/** A message's id; `_serialized` is `{fromMe}_{chatId}_{id}` (plus `_{participant}` in groups). */
+export interface WebhookMessageId {
+  _serialized?: string;
+  fromMe?: boolean;
+  /** The chat: `<number>@c.us` or `<id>@g.us`. */
+  remote?: string;
+  id?: string;
+  /** In groups: who sent it. */
+  participant?: string;
+  [key: string]: unknown;
+}
+
+/** A WhatsApp message as webhooks carry it. Fields are as sent: each may be missing. */
+export interface WebhookMessage {
+  id?: WebhookMessageId;
+  body?: string;
+  /** `chat`, `image`, `video`, `document`, `audio`, `ptt`, `sticker`, `location`, … */
+  type?: string;
+  /** The sender: `<number>@c.us` (or a group id). */
+  from?: string;
+  to?: string;
+  /** In groups: who wrote it. */
+  author?: string;
+  /** Unix seconds. */
+  timestamp?: number;
+  fromMe?: boolean;
+  hasMedia?: boolean;
+  /** -1 error, 0 pending, 1 server, 2 device, 3 read, 4 played. */
+  ack?: number;
+  hasQuotedMsg?: boolean;
+  isForwarded?: boolean;
+  /** WhatsApp Web's raw message, when the service includes it. */
+  _data?: { [key: string]: JsonValue };
+  [key: string]: unknown;
+}
+
+/** A reaction to a message; `reaction` is empty when it was removed. */
+export interface WebhookReaction {
+  id?: WebhookMessageId;
+  /** The message reacted to. */
+  msgId?: WebhookMessageId;
+  reaction?: string;
+  senderId?: string;
+  timestamp?: number;
+  read?: boolean;
+  ack?: number;
+  [key: string]: unknown;
+}
+
+/** Who joined or left a group, or what changed (`type`: add, invite, remove, leave, subject, description, …). */
+export interface WebhookGroupNotification {
+  id?: WebhookMessageId;
+  body?: string;
+  type?: string;
+  timestamp?: number;
+  /** The group: `<id>@g.us`. */
+  chatId?: string;
+  author?: string;
+  recipientIds?: string[];
+  [key: string]: unknown;
+}
+
+/** A poll vote; `selectedOptions` is empty when the vote was removed. */
+export interface WebhookVote {
+  voter?: string;
+  selectedOptions?: { name?: string; localId?: number; [key: string]: unknown }[];
+  /** Unix milliseconds (the service's own spelling). */
+  interractedAtTs?: number;
+  /** The poll's message. */
+  parentMessage?: WebhookMessage;
+  [key: string]: unknown;
+}
+
+/** An incoming call (the API cannot answer it). */
+export interface WebhookCall {
+  id?: string;
+  /** The caller: `<number>@c.us`. */
+  from?: string;
+  timestamp?: number;
+  isVideo?: boolean;
+  isGroup?: boolean;
+  fromMe?: boolean;
+  [key: string]: unknown;
+}
+
+/** The `data` of each event this package types, by event name. */
+export interface WebhookData {
+  message: { message: WebhookMessage; [key: string]: unknown };
+  message_create: { message: WebhookMessage; [key: string]: unknown };
+  message_ack: { ack?: number; message: WebhookMessage; [key: string]: unknown };
+  message_revoke_me: { message: WebhookMessage; [key: string]: unknown };
+  message_revoke_everyone: { after: WebhookMessage; before?: WebhookMessage | null; [key: string]: unknown };
+  message_reaction: { reaction: WebhookReaction; [key: string]: unknown };
+  group_join: { notification: WebhookGroupNotification; [key: string]: unknown };
+  group_leave: { notification: WebhookGroupNotification; [key: string]: unknown };
+  group_update: { notification: WebhookGroupNotification; [key: string]: unknown };
+  vote_update: { vote: WebhookVote; [key: string]: unknown };
+  call: { call: WebhookCall; [key: string]: unknown };
+  ready: { status?: string; [key: string]: unknown };
+  qr: { qr?: string; base64?: string; [key: string]: unknown };
+  /** `reason`: LOGOUT, CONFLICT, … */
+  disconnected: { reason?: string; [key: string]: unknown };
+  /** `state`: CONNECTED, OPENING, CONFLICT, … */
+  change_state: { state?: string; [key: string]: unknown };
+}
+
+/** Known events whose `data` is plain JSON. */
+export type UntypedWebhookEvent =
+  | "loading_screen" | "authenticated" | "auth_failure" | "message_edit" | "media_uploaded"
+  | "community_created" | "community_updated" | "community_subgroup_linked"
+  | "community_subgroup_unlinked" | "community_deactivated" | "presence_update";
+
+declare const unknownWebhookEvent: unique symbol;
+
+/**
+ * The name of an event this package does not know. A string at run time (`String(e.event)`);
+ * typed apart from `string` so that `e.event === "message"` narrows to the message event alone.
+ */
+export interface UnknownWebhookEventName extends String {
+  readonly [unknownWebhookEvent]: true;
+}
+
+/** A webhook of a known event; `E` is its name. */
+export type KnownWebhookPayload<E extends keyof WebhookData | UntypedWebhookEvent = keyof WebhookData | UntypedWebhookEvent> = {
+  [N in E]: N extends keyof WebhookData
+    ? { event: N; instanceId: number; data: WebhookData[N]; [key: string]: unknown }
+    : { event: N; instanceId: number; data?: JsonValue; [key: string]: unknown };
+}[E];
+
+/** A webhook of an event this package does not know yet, kept as sent. */
+export interface UnknownWebhookPayload {
+  event: UnknownWebhookEventName;
+  instanceId: number;
+  data?: JsonValue;
+  [key: string]: unknown;
+}
+
+/** What `parseWebhookEvent` returns: a union discriminated by `event`. */
+export type WebhookPayload = KnownWebhookPayload | UnknownWebhookPayload;
 
 /** A WaAPI client. Every method returns a Promise; bad input rejects before anything is sent. */
 export class WaapiClient {
@@ -272,6 +428,35 @@ pub fn is_waapi_error(value: &JsValue) -> bool {
             .and_then(|n| n.as_string())
             .as_deref()
             == Some("WaapiError")
+}
+
+/// A webhook body (JSON text or a parsed object), checked and normalized by [`Envelope`].
+#[wasm_bindgen(js_name = parseWebhookEvent, skip_typescript)]
+pub fn parse_webhook_event(body: JsValue) -> Result<JsValue, JsValue> {
+    let text = webhook_text(&body).map_err(|e| js_error(&e))?;
+    let envelope = Envelope::parse(&text).map_err(|e| js_error(&e))?;
+    // Our own writer made the text, so the runtime's parser accepts it.
+    Ok(JSON::parse(&envelope.to_json_string()).unwrap_or(JsValue::NULL))
+}
+
+/// An object goes through `JSON.stringify`, so it is read exactly as JSON would carry it.
+fn webhook_text(body: &JsValue) -> Result<String, Error> {
+    if let Some(text) = body.as_string() {
+        return Ok(text);
+    }
+    if !body.is_object() || body.is_function() {
+        return Err(Error::invalid(
+            "The webhook body must be JSON text or the object parsed from it.",
+        ));
+    }
+    JSON::stringify(body)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| {
+            Error::invalid(
+                "The webhook body cannot be read as JSON (a BigInt, a cycle, or a value that throws).",
+            )
+        })
 }
 
 fn json<T: ToJson + ?Sized>(value: &T) -> JsValue {
