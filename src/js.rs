@@ -1,5 +1,5 @@
 //! The JavaScript facade (`--features js`): `WaapiClient`, a thin layer over [`Client`], and
-//! `parseWebhookEvent` over [`Envelope`].
+//! `parseWebhookEvent` over [`normalize`].
 //!
 //! Every argument arrives as a plain `JsValue` and is checked here, so a wrong type from
 //! untyped JavaScript is an `invalid_input` rejection rather than a trap. Answers cross the
@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::json::Json;
 use crate::models::{to_json_string, ToJson, WebhookEvent};
 use crate::request::{InstanceUpdate, Request, MAX_SAFE_INTEGER};
-use crate::webhook::Envelope;
+use crate::webhook::normalize;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -430,13 +430,15 @@ pub fn is_waapi_error(value: &JsValue) -> bool {
             == Some("WaapiError")
 }
 
-/// A webhook body (JSON text or a parsed object), checked and normalized by [`Envelope`].
+/// A webhook body (JSON text or a parsed object), checked and normalized by [`normalize`].
 #[wasm_bindgen(js_name = parseWebhookEvent, skip_typescript)]
-pub fn parse_webhook_event(body: JsValue) -> Result<JsValue, JsValue> {
-    let text = webhook_text(&body).map_err(|e| js_error(&e))?;
-    let envelope = Envelope::parse(&text).map_err(|e| js_error(&e))?;
-    // Our own writer made the text, so the runtime's parser accepts it.
-    Ok(JSON::parse(&envelope.to_json_string()).unwrap_or(JsValue::NULL))
+pub fn parse_webhook_event(body: JsValue) -> JsValue {
+    match webhook_text(&body).and_then(|text| normalize(&text)) {
+        // Our own writer made the text, so the runtime's parser accepts it.
+        Ok(text) => JSON::parse(&text).unwrap_or(JsValue::NULL),
+        // Thrown directly: a `Result` return would add a catch-unwind wrapper to the wasm.
+        Err(e) => wasm_bindgen::throw_val(js_error(&e)),
+    }
 }
 
 /// An object goes through `JSON.stringify`, so it is read exactly as JSON would carry it.
