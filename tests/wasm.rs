@@ -861,3 +861,41 @@ async fn action_errors_have_kinds_a_program_can_act_on() {
         );
     }
 }
+
+/// Webhook parsing in wasm (panic = "abort" there): typed events, the normalized text, and a
+/// malformed body as an error rather than a trap. No fake needed.
+#[wasm_bindgen_test]
+fn webhooks_parse_in_wasm() {
+    use waapi_wasm::webhook::{normalize, WebhookPayload};
+    use waapi_wasm::ErrorKind;
+
+    let body = r#"{"event":"message_ack","instanceId":"12","data":{"ack":-1,"message":{"id":{"_serialized":"true_4915112345678@c.us_AB"},"to":"4915112345678@c.us","x":[]}}}"#;
+    let WebhookPayload::MessageAck(e) = WebhookPayload::parse(body).unwrap() else {
+        panic!("not an ack")
+    };
+    assert_eq!((e.instance_id, e.data.ack), (12, Some(-1)));
+    assert_eq!(
+        e.data.message.serialized_id(),
+        Some("true_4915112345678@c.us_AB")
+    );
+    assert_eq!(e.data.message.other[0].0, "x");
+    assert_eq!(
+        normalize(r#"{"event":"brand_new","instanceId":"9007199254740991","data":[]}"#).unwrap(),
+        r#"{"event":"brand_new","instanceId":9007199254740991,"data":{}}"#
+    );
+    for bad in [
+        "",
+        "{\"event\":\"ready\"",
+        "{\"event\":\"ready\",\"instanceId\":0}",
+        "{\"event\":\"message\",\"instanceId\":1,\"data\":{\"message\":1}}",
+    ] {
+        let e = WebhookPayload::parse(bad).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput, "{bad}");
+    }
+    assert_eq!(
+        WebhookPayload::parse(r#"{"event":"presence_update","instanceId":3}"#)
+            .unwrap()
+            .event(),
+        WebhookEvent::PresenceUpdate
+    );
+}
