@@ -1,4 +1,5 @@
 export { WaapiClient, isWaapiError, parseWebhookEvent } from "./waapi_wasm.js";
-// Every other declaration is a type: the instance models, the errors, and each action's
-// parameters and answer (`SendMessageParams`, `SendMessageAnswer`, …).
+// Every other declaration is a type: the instance models, the errors, each action's
+// parameters and answer (`SendMessageParams`, `SendMessageAnswer`, …), and the webhook events
+// (`WebhookPayload`, `WebhookData`, `WebhookMessage`, …).
 export type * from "./waapi_wasm.js";
