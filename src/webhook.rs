@@ -41,7 +41,9 @@ use crate::models::WebhookEvent;
 pub type Other = Vec<(String, Json<'static>)>;
 
 /// Events whose `data` is typed, each with the member of `data` the event is about ("" when
-/// `data` itself is). Those members, and `data`, are always objects after parsing.
+/// `data` itself is). Those members, and `data`, are always objects after parsing. The shapes
+/// come from CONTRACT.md §5 and WaAPI's event reference (waapi.readme.io); `call` follows
+/// whatsapp-web.js's `Call`, which WaAPI forwards.
 const TYPED: &[(&str, &str)] = &[
     ("message", "message"),
     ("message_create", "message"),
@@ -292,7 +294,9 @@ fn not_object(event: &str, subject: &str) -> Error {
 /// One webhook: the instance that sent it, its data, and the payload's other members.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event<D> {
+    /// The instance that sent it.
     pub instance_id: u64,
+    /// The event's `data`.
     pub data: D,
     /// Members of the payload besides `event`, `instanceId` and `data`.
     pub other: Other,
@@ -338,16 +342,27 @@ pub enum WebhookPayload {
     VoteUpdate(Event<VoteData>),
     /// An incoming call (the API cannot answer it).
     Call(Event<CallData>),
+    /// WhatsApp Web is loading (`data`: `{percent, message}`).
     LoadingScreen(RawEvent),
+    /// The QR code was scanned; the instance will become ready.
     Authenticated(RawEvent),
+    /// Signing in failed.
     AuthFailure(RawEvent),
+    /// A message was edited.
     MessageEdit(RawEvent),
+    /// A media message finished uploading.
     MediaUploaded(RawEvent),
+    /// A community was created (v1.7.0).
     CommunityCreated(RawEvent),
+    /// A community changed (v1.7.0).
     CommunityUpdated(RawEvent),
+    /// A group was linked to a community (v1.7.0).
     CommunitySubgroupLinked(RawEvent),
+    /// A group was unlinked from a community (v1.7.0).
     CommunitySubgroupUnlinked(RawEvent),
+    /// A community was deactivated (v1.7.0).
     CommunityDeactivated(RawEvent),
+    /// A contact's presence changed (v1.7.0).
     PresenceUpdate(RawEvent),
     /// An event name this version of the crate does not know, kept with its data.
     Unknown(String, RawEvent),
@@ -554,13 +569,17 @@ fn subject<T: Default>(v: &Json, read: fn(&Json) -> T) -> Option<T> {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[allow(non_snake_case)] // wire names, as in JavaScript
 pub struct MessageId {
+    /// The whole id, as other calls take it.
     pub _serialized: Option<String>,
+    /// Whether this account sent it.
     pub fromMe: Option<bool>,
     /// The chat: `<number>@c.us` or `<id>@g.us`.
     pub remote: Option<String>,
+    /// The id within the chat.
     pub id: Option<String>,
     /// In groups: who sent it.
     pub participant: Option<String>,
+    /// Members not read into the fields above (see [`Other`]).
     pub other: Other,
 }
 
@@ -584,23 +603,31 @@ impl MessageId {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[allow(non_snake_case)] // wire names, as in JavaScript
 pub struct Message {
+    /// Its id; `serialized_id()` gives `id._serialized`.
     pub id: Option<MessageId>,
+    /// The text, or a media message's caption.
     pub body: Option<String>,
     /// `chat`, `image`, `video`, `document`, `audio`, `ptt`, `sticker`, `location`, … (open).
     pub r#type: Option<String>,
     /// Sender: `<number>@c.us` (or a group id).
     pub from: Option<String>,
+    /// The recipient: `<number>@c.us` (or a group id).
     pub to: Option<String>,
     /// In groups: who wrote it.
     pub author: Option<String>,
     /// Unix seconds.
     pub timestamp: Option<i64>,
+    /// Whether this account sent it.
     pub fromMe: Option<bool>,
+    /// Whether it carries media (download it with `download-media`).
     pub hasMedia: Option<bool>,
     /// -1 error, 0 pending, 1 server, 2 device, 3 read, 4 played.
     pub ack: Option<i64>,
+    /// Whether it quotes another message.
     pub hasQuotedMsg: Option<bool>,
+    /// Whether it was forwarded.
     pub isForwarded: Option<bool>,
+    /// Members not read into the fields above (see [`Other`]).
     pub other: Other,
 }
 
@@ -637,6 +664,7 @@ impl Message {
 pub struct MessageData {
     /// Always there (empty when the service left it out).
     pub message: Message,
+    /// Members not read into the fields above (see [`Other`]).
     pub other: Other,
 }
 
@@ -659,7 +687,9 @@ impl MessageData {
 pub struct MessageAckData {
     /// -1 error, 0 pending, 1 server, 2 device, 3 read, 4 played.
     pub ack: Option<i64>,
+    /// The message; always there (empty when the service left it out).
     pub message: Message,
+    /// Members not read into the fields above (see [`Other`]).
     pub other: Other,
 }
 
@@ -689,11 +719,15 @@ pub struct Reaction {
     pub msgId: Option<MessageId>,
     /// The emoji; empty when the reaction was removed.
     pub reaction: Option<String>,
+    /// Who reacted: `<number>@c.us`.
     pub senderId: Option<String>,
     /// Unix seconds.
     pub timestamp: Option<i64>,
+    /// Whether the reaction was seen.
     pub read: Option<bool>,
+    /// Its delivery status, as a message's.
     pub ack: Option<i64>,
+    /// Members not read into the fields above (see [`Other`]).
     pub other: Other,
 }
 
@@ -717,7 +751,9 @@ impl Reaction {
 /// `data` of `message_reaction`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReactionData {
+    /// The reaction; always there (empty when the service left it out).
     pub reaction: Reaction,
+    /// Members not read into the fields above (see [`Other`]).
     pub other: Other,
 }
 
@@ -739,8 +775,11 @@ impl ReactionData {
 /// (`null` when not).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevokeEveryoneData {
+    /// The message as it is now (of type `revoked`); always there.
     pub after: Message,
+    /// The message before it was deleted, when the service knew it.
     pub before: Option<Message>,
+    /// Members not read into the fields above (see [`Other`]).
     pub other: Other,
 }
 
@@ -766,7 +805,8 @@ macro_rules! string_data {
         $(#[$meta])*
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct $name {
-            $(pub $field: Option<String>,)+
+            $(#[doc = concat!("`", stringify!($field), "` as sent.")] pub $field: Option<String>,)+
+            /// Members not read into the fields above (see [`Other`]).
             pub other: Other,
         }
 
@@ -804,6 +844,7 @@ string_data! {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[allow(non_snake_case)] // wire names, as in JavaScript
 pub struct GroupNotification {
+    /// The notification's own id.
     pub id: Option<MessageId>,
     /// The new value for an update (a new subject or description), else empty.
     pub body: Option<String>,
@@ -817,6 +858,7 @@ pub struct GroupNotification {
     pub author: Option<String>,
     /// Who it was done to.
     pub recipientIds: Option<Vec<String>>,
+    /// Members not read into the fields above (see [`Other`]).
     pub other: Other,
 }
 
@@ -840,7 +882,9 @@ impl GroupNotification {
 /// `data` of `group_join`, `group_leave` and `group_update`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GroupData {
+    /// The notification; always there (empty when the service left it out).
     pub notification: GroupNotification,
+    /// Members not read into the fields above (see [`Other`]).
     pub other: Other,
 }
 
@@ -862,8 +906,11 @@ impl GroupData {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[allow(non_snake_case)] // wire names, as in JavaScript
 pub struct PollOption {
+    /// The option's text.
     pub name: Option<String>,
+    /// The option's index in the poll.
     pub localId: Option<i64>,
+    /// Members not read into the fields above (see [`Other`]).
     pub other: Other,
 }
 
@@ -883,12 +930,15 @@ impl PollOption {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[allow(non_snake_case)] // wire names, as in JavaScript
 pub struct Vote {
+    /// Who voted: `<number>@c.us`.
     pub voter: Option<String>,
+    /// The options chosen; empty when the vote was removed.
     pub selectedOptions: Option<Vec<PollOption>>,
     /// Unix milliseconds (the service's own spelling).
     pub interractedAtTs: Option<i64>,
     /// The poll's message.
     pub parentMessage: Option<Message>,
+    /// Members not read into the fields above (see [`Other`]).
     pub other: Other,
 }
 
@@ -913,7 +963,9 @@ impl Vote {
 /// `data` of `vote_update`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VoteData {
+    /// The vote; always there (empty when the service left it out).
     pub vote: Vote,
+    /// Members not read into the fields above (see [`Other`]).
     pub other: Other,
 }
 
@@ -935,14 +987,19 @@ impl VoteData {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[allow(non_snake_case)] // wire names, as in JavaScript
 pub struct Call {
+    /// The call's id.
     pub id: Option<String>,
     /// The caller: `<number>@c.us`.
     pub from: Option<String>,
     /// Unix seconds.
     pub timestamp: Option<i64>,
+    /// Whether it is a video call.
     pub isVideo: Option<bool>,
+    /// Whether it is a group call.
     pub isGroup: Option<bool>,
+    /// Whether this account sent it.
     pub fromMe: Option<bool>,
+    /// Members not read into the fields above (see [`Other`]).
     pub other: Other,
 }
 
@@ -965,7 +1022,9 @@ impl Call {
 /// `data` of `call`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CallData {
+    /// The call; always there (empty when the service left it out).
     pub call: Call,
+    /// Members not read into the fields above (see [`Other`]).
     pub other: Other,
 }
 
