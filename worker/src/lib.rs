@@ -268,7 +268,7 @@ async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, Js
                 .with_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE")
                 .with_header(
                     "Access-Control-Allow-Headers",
-                    "Authorization, Content-Type, Accept",
+                    "Authorization, Content-Type, Accept, Last-Event-ID",
                 )
                 .with_header("Access-Control-Max-Age", "600"),
             Some(false) => Reply::error(403, "This origin may not call the API."),
