@@ -132,8 +132,8 @@ pub async fn handle(request: Request, env: JsValue) -> Response {
         Err(_) => return plain_error(400, "Bad request URL."),
     };
     let path = url.pathname();
-    // `/edge/…` is the edge's own API (outside WaAPI's paths): `GET /edge/v1/key`.
     let receiver = path == "/webhooks" || path.starts_with("/webhooks/");
+    // `/edge/…` is the edge's own API (outside WaAPI's paths): `GET /edge/v1/key`.
     let outcome = if path == "/api" || path.starts_with("/api/") || path.starts_with("/edge/") {
         api(&request, &env, &url).await
     } else if receiver && request.method() == "POST" {
