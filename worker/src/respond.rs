@@ -147,7 +147,26 @@ pub fn key_permissions(permissions: Permissions) -> Reply {
 /// rewritten in canonical JSON first, so the token can appear in one spelling only, and that is
 /// redacted. `None` when the text is not JSON (the caller then answers in the edge's words).
 pub fn in_band_error(status: u16, text: &str, token: &str) -> Option<Reply> {
-    let json = Json::parse(text).ok()?;
+    passed_on(status, text, token, None).map(|r| r.with_header(UPSTREAM_STATUS, status.to_string()))
+}
+
+/// WaAPI's answer to a client action, passed on with its status and body (an action's payload
+/// has as many shapes as there are actions), canonical and with the token redacted as in
+/// [`in_band_error`]. `links.self`, when there, becomes `self_url` (the edge's URL), as in the
+/// edge's other answers. `None` when the text is not JSON.
+pub fn passed_on(status: u16, text: &str, token: &str, self_url: Option<&str>) -> Option<Reply> {
+    let mut json = Json::parse(text).ok()?;
+    if let (Json::Object(members), Some(url)) = (&mut json, self_url) {
+        for (key, value) in members.iter_mut() {
+            if let (true, Json::Object(links)) = (key == "links", value) {
+                for (key, value) in links.iter_mut() {
+                    if key == "self" {
+                        *value = Json::String(url.to_owned().into());
+                    }
+                }
+            }
+        }
+    }
     let mut body = String::with_capacity(text.len());
     json.write(&mut body);
     if !token.is_empty() {
@@ -155,7 +174,7 @@ pub fn in_band_error(status: u16, text: &str, token: &str) -> Option<Reply> {
         write_str(&mut quoted, token);
         body = body.replace(&quoted[1..quoted.len() - 1], "[redacted]");
     }
-    Some(Reply::json(status, body).with_header(UPSTREAM_STATUS, status.to_string()))
+    Some(Reply::json(status, body))
 }
 
 pub fn forbidden(permission: Permission) -> Reply {
@@ -172,6 +191,11 @@ pub fn reject(r: &Reject) -> Reply {
             Reply::error(405, "Method not allowed on this route.").with_header("Allow", *allow)
         }
         Reject::BadInput(message) => Reply::error(400, message),
+        Reject::UnknownAction(Some(name)) => Reply::error(
+            404,
+            &format!("No such action: \"{name}\" is not a WaAPI client action."),
+        ),
+        Reject::UnknownAction(None) => Reply::error(404, "No such action."),
     }
 }
 
@@ -455,6 +479,18 @@ mod tests {
         );
         assert_eq!(r.headers, vec![(UPSTREAM_STATUS, "200".to_owned())]);
         assert!(in_band_error(200, "<html>", "t").is_none());
+        let sent = passed_on(
+            201,
+            r#"{ "data": {"id": "tok-1"}, "links": {"self": "https://waapi.app/x", "n": 1} }"#,
+            "tok-1",
+            Some("https://edge.example/x"),
+        )
+        .unwrap();
+        assert_eq!(
+            sent.body.as_deref(),
+            Some(r#"{"data":{"id":"[redacted]"},"links":{"self":"https://edge.example/x","n":1}}"#)
+        );
+        assert_eq!((sent.status, sent.headers.len()), (201, 0));
     }
 
     #[test]
