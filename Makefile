@@ -20,7 +20,7 @@ export CLOUDFLARE_CF_FETCH_ENABLED := false
 
 .PHONY: help setup setup-rust setup-apt setup-npm generate pkg size size-check fake demo worker edge edge-key \
 	test lint test-host test-wasm-node test-wasm-browser test-node test-types test-workerd test-bundle \
-	test-edge test-e2e test-e2e-edge www bench
+	test-edge test-e2e test-e2e-edge test-e2e-inbox www bench
 
 help:
 	@echo "make demo   run the dashboard and the edge handler on the fake WaAPI; prints where to look"
@@ -176,10 +176,16 @@ test-e2e: www setup-apt
 	cargo build -q -p fake-waapi
 	tests/with-fakes.sh node --test tests/e2e/
 
-# The same dashboard tests with the page and the API served by the edge handler in workerd.
+# The same dashboard tests with the page and the API served by the edge handler in workerd, and
+# the messages view's (tests/e2e/inbox.test.mjs: its own edge, with webhooks, restarted mid-test).
 test-e2e-edge: www worker setup-apt
 	cargo build -q -p fake-waapi
 	tests/with-fakes.sh node tests/e2e/via-edge.mjs
+
+# Only the messages view's tests; prints the inbound-message-to-page latency.
+test-e2e-inbox: www worker setup-apt
+	cargo build -q -p fake-waapi
+	tests/with-fakes.sh node tests/e2e/via-edge.mjs tests/e2e/inbox.test.mjs
 
 ## ---- benchmark ----
 
