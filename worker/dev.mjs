@@ -9,17 +9,30 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 
 /**
  * Starts the worker and resolves once it answers. `vars` are extra [vars] (strings).
+ * `webhookSecret` (optional) turns on the webhook receiver, POST /webhooks/waapi/<secret>.
+ * `persistTo` (optional) is the directory of the Durable Objects' SQLite files, kept after
+ * stop(), so an edge started again on it has the same events; without it every edge gets a
+ * fresh one of its own, removed at stop() (two edges must never share one).
  * Returns { url, stop(), output() }. Aborting `signal` during start-up stops wrangler and
  * workerd, then rejects: a Ctrl-C before the worker first answers leaves nothing running.
  */
-export async function startEdge({ port, baseUrl, token, edgeKeys, vars = {}, inherit = false, signal }) {
+export async function startEdge({
+  port, baseUrl, token, edgeKeys, webhookSecret, persistTo, vars = {}, inherit = false, signal,
+}) {
   signal?.throwIfAborted();
+  const secrets = { WAAPI_TOKEN: token, EDGE_KEYS: edgeKeys };
+  if (webhookSecret !== undefined) secrets.WEBHOOK_SECRET = webhookSecret;
+  for (const [name, value] of Object.entries(secrets)) {
+    if (/[\r\n]/.test(String(value))) throw new Error(`${name} must be one line`);
+  }
   const dir = `${root}.tmp/edge-${port}`;
   mkdirSync(`${dir}/tmp`, { recursive: true });
+  const state = persistTo ?? `${dir}/state`;
+  mkdirSync(state, { recursive: true });
   const envFile = `${dir}/secrets.env`;
-  writeFileSync(envFile, `WAAPI_TOKEN=${token}\nEDGE_KEYS=${edgeKeys}\n`, { mode: 0o600 });
+  writeFileSync(envFile, Object.entries(secrets).map(([k, v]) => `${k}=${v}\n`).join(""), { mode: 0o600 });
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false",
-    "--env-file", envFile, "--var", `WAAPI_BASE_URL:${baseUrl}`];
+    "--env-file", envFile, "--persist-to", state, "--var", `WAAPI_BASE_URL:${baseUrl}`];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child = spawn(`${root}node_modules/.bin/wrangler`, args, {
     cwd: `${root}worker`,
@@ -81,7 +94,8 @@ export async function startEdge({ port, baseUrl, token, edgeKeys, vars = {}, inh
 // handlers come first: a Ctrl-C (or SIGTERM) during start-up must stop wrangler and workerd too,
 // which run in their own process group and would otherwise keep the port.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { PORT = "8787", WAAPI_BASE_URL = "https://waapi.app/api/v1", WAAPI_TOKEN, EDGE_KEYS } = process.env;
+  // WEBHOOK_SECRET (optional) turns on the receiver; the events stay in .tmp/events-<port>/.
+  const { PORT = "8787", WAAPI_BASE_URL = "https://waapi.app/api/v1", WAAPI_TOKEN, EDGE_KEYS, WEBHOOK_SECRET } = process.env;
   if (!WAAPI_TOKEN || !EDGE_KEYS) {
     console.error("make edge needs WAAPI_TOKEN and EDGE_KEYS in the environment (make edge-key makes a key and its entry)");
     process.exit(2);
@@ -100,7 +114,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   process.on("SIGINT", quit);
   process.on("SIGTERM", quit);
   starting = startEdge({
-    port: Number(PORT), baseUrl: WAAPI_BASE_URL, token: WAAPI_TOKEN, edgeKeys: EDGE_KEYS, inherit: true, signal: aborter.signal,
+    port: Number(PORT), baseUrl: WAAPI_BASE_URL, token: WAAPI_TOKEN, edgeKeys: EDGE_KEYS, webhookSecret: WEBHOOK_SECRET,
+    persistTo: `${root}.tmp/events-${PORT}`, inherit: true, signal: aborter.signal,
   });
   try {
     await starting;

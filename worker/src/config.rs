@@ -1,7 +1,10 @@
-//! The edge's settings, read from the worker's `env`: secrets `WAAPI_TOKEN` and `EDGE_KEYS`,
-//! vars `WAAPI_BASE_URL`, `CACHE_TTL_MS`, `ALLOWED_ORIGINS`, `CONNECT_SRC`.
+//! The edge's settings, read from the worker's `env`: secrets `WAAPI_TOKEN`, `EDGE_KEYS` and
+//! `WEBHOOK_SECRET`, vars `WAAPI_BASE_URL`, `CACHE_TTL_MS`, `ALLOWED_ORIGINS`, `CONNECT_SRC`
+//! (and `UPSTREAM_TIMEOUT_MS`, `EVENTS_KEEP_ALIVE_MS` for tests).
 
 use waapi_wasm::{Client, Options, Permission};
+
+use crate::events::{KEEP_ALIVE_MS, MIN_SECRET_CHARS};
 
 pub const DEFAULT_BASE_URL: &str = "https://waapi.app/api/v1";
 pub const DEFAULT_CACHE_TTL_MS: u64 = 5_000;
@@ -10,6 +13,8 @@ pub const UPSTREAM_TIMEOUT_MS: u32 = 10_000;
 pub const UPSTREAM_RETRIES: u32 = 1;
 /// Request bodies above this are refused with 413 (an instance update is a few hundred bytes).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// A client action's body (send-media may carry a file as base64).
+pub const MAX_ACTION_BODY_BYTES: usize = 1024 * 1024;
 
 /// The four permissions, as a set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -140,6 +145,11 @@ pub struct Settings {
     pub cache_ttl_ms: u64,
     /// Extra origins for the dashboard's CSP `connect-src`.
     pub connect_src: String,
+    /// The last segment of the webhook receiver's path; `Err` says why there is none (the
+    /// receiver then answers 404 to everything). Never written anywhere.
+    pub webhook_secret: Result<String, String>,
+    /// How often an open event stream gets a keep-alive comment.
+    pub keep_alive_ms: u64,
 }
 
 impl Settings {
@@ -177,6 +187,16 @@ impl Settings {
             allowed_origins: parse_origins(&var("ALLOWED_ORIGINS").unwrap_or_default()),
             cache_ttl_ms: number("CACHE_TTL_MS").unwrap_or(DEFAULT_CACHE_TTL_MS),
             connect_src: var("CONNECT_SRC").unwrap_or_default(),
+            webhook_secret: match var("WEBHOOK_SECRET") {
+                None => Err("WEBHOOK_SECRET is not set".into()),
+                Some(s) if s.chars().count() < MIN_SECRET_CHARS => Err(format!(
+                    "WEBHOOK_SECRET is shorter than {MIN_SECRET_CHARS} characters"
+                )),
+                Some(s) => Ok(s),
+            },
+            keep_alive_ms: number("EVENTS_KEEP_ALIVE_MS")
+                .filter(|n| *n > 0)
+                .unwrap_or(KEEP_ALIVE_MS),
         }
     }
 }
@@ -255,6 +275,22 @@ mod tests {
         assert_eq!(empty.keys.unwrap_err(), "EDGE_KEYS is not set.");
         assert_eq!(empty.client.unwrap_err(), "WAAPI_TOKEN is not set.");
         assert_eq!(empty.cache_ttl_ms, DEFAULT_CACHE_TTL_MS);
+        assert_eq!(
+            empty.webhook_secret.unwrap_err(),
+            "WEBHOOK_SECRET is not set"
+        );
+        assert_eq!(empty.keep_alive_ms, 15_000);
+        let short = vars(&[("WEBHOOK_SECRET", "123456789012345")]);
+        assert!(short
+            .webhook_secret
+            .unwrap_err()
+            .contains("shorter than 16"));
+        let long = vars(&[
+            ("WEBHOOK_SECRET", "1234567890123456"),
+            ("EVENTS_KEEP_ALIVE_MS", "200"),
+        ]);
+        assert_eq!(long.webhook_secret.as_deref(), Ok("1234567890123456"));
+        assert_eq!(long.keep_alive_ms, 200);
         let bad = vars(&[("WAAPI_TOKEN", "t"), ("WAAPI_BASE_URL", "waapi.app")]);
         assert!(bad
             .client

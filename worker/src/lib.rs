@@ -2,7 +2,9 @@
 //!
 //! The WaAPI token stays here, as a secret; callers use edge keys of their own, each with a
 //! subset of WaAPI's four permissions. `/api/v1/…` answers in WaAPI's shapes for the routes
-//! in [`routes`]; every other path is the dashboard, served from the `ASSETS` binding with a
+//! in [`routes`]; `POST /webhooks/waapi/{secret}` receives WaAPI's webhooks into a Durable
+//! Object per instance ([`events`], `src/events.js`), which `…/events` and `…/events/stream`
+//! read back; every other path is the dashboard, served from the `ASSETS` binding with a
 //! strict Content-Security-Policy. `worker/src/index.js` is only the module-worker glue that
 //! calls [`handle`].
 //!
@@ -11,6 +13,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod events;
 pub mod respond;
 pub mod routes;
 
@@ -22,13 +25,15 @@ use sha2::{Digest, Sha256};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, Request, Response, ResponseInit, Url};
+use web_sys::{Headers, ReadableStream, Request, Response, ResponseInit, Url};
 
+use waapi_wasm::json::Json;
 use waapi_wasm::request::Request as Upstream;
 use waapi_wasm::{Client, Error};
 
 use crate::cache::ListCache;
-use crate::config::{authorize, Settings, MAX_BODY_BYTES};
+use crate::config::{authorize, Settings, MAX_ACTION_BODY_BYTES, MAX_BODY_BYTES};
+use crate::events::{Page, KEEP_EVENTS, MAX_STREAMS, MAX_WEBHOOK_BYTES};
 use crate::respond::Reply;
 use crate::routes::{route, Reject, Route};
 
@@ -37,6 +42,8 @@ thread_local! {
     static LIST_CACHE: RefCell<ListCache> = const { RefCell::new(ListCache::new()) };
     /// The settings parsed from the `env` object they came from; a new `env` parses again.
     static SETTINGS: RefCell<Option<(JsValue, Rc<Settings>)>> = const { RefCell::new(None) };
+    /// Whether the receiver's missing secret was logged (once per isolate is enough).
+    static SECRET_WARNED: RefCell<bool> = const { RefCell::new(false) };
 }
 
 fn settings(env: &JsValue) -> Rc<Settings> {
@@ -61,9 +68,57 @@ export function respond(status, body, headers) {
   for (let i = 0; i + 1 < lines.length; i += 2) h.set(lines[i], lines[i + 1]);
   return new Response(body, { status, headers: h });
 }
+
+// A request body read with a bound: its bytes, or null as soon as more than `limit` arrived
+// (the rest is not read). The Content-Length header is not trusted for this.
+export async function read_bounded(request, limit) {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+// A call to the Durable Object of instance `name` (src/events.js); null without the binding.
+export function events_fetch(env, name, path, body) {
+  const ns = env.EVENTS;
+  if (!ns) return Promise.resolve(null);
+  const init = body == null ? undefined : { method: "POST", body };
+  return ns.get(ns.idFromName(name)).fetch("https://events.internal" + path, init);
+}
 "#)]
 extern "C" {
-    fn respond(status: u16, body: Option<String>, headers: &str) -> Response;
+    fn respond(status: u16, body: JsValue, headers: &str) -> Response;
+    fn read_bounded(request: &Request, limit: u32) -> js_sys::Promise;
+    #[wasm_bindgen(catch)]
+    fn events_fetch(
+        env: &JsValue,
+        name: &str,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// What `serve` answers: a reply, or an event stream passed on from the Durable Object.
+enum Answer {
+    Reply(Reply),
+    Stream(Option<ReadableStream>),
 }
 
 /// The module worker's `fetch(request, env)`. Never throws: every failure is a response.
@@ -75,18 +130,108 @@ pub async fn handle(request: Request, env: JsValue) -> Response {
     };
     let path = url.pathname();
     // `/edge/…` is the edge's own API (outside WaAPI's paths): `GET /edge/v1/key`.
+    let receiver = path.starts_with("/webhooks/");
     let outcome = if path == "/api" || path.starts_with("/api/") || path.starts_with("/edge/") {
         api(&request, &env, &url).await
+    } else if receiver && request.method() == "POST" {
+        webhook(&request, &env, &url).await
     } else {
         assets(&request, &env).await
     };
     match outcome {
         Ok(response) => response,
         Err(e) => {
-            log_error(&format!("{} {path}: {}", request.method(), js_text(&e)));
+            // The receiver's path holds the webhook secret: never in a log line.
+            let shown = if receiver { "/webhooks/…" } else { &path };
+            log_error(&format!("{} {shown}: {}", request.method(), js_text(&e)));
             plain_error(500, "The edge failed to answer.")
         }
     }
+}
+
+/// `POST /webhooks/waapi/{secret}`: a webhook from WaAPI, stored in its instance's Durable
+/// Object. A wrong or missing secret, or none set, gets exactly what a GET of an unknown
+/// path gets, so nothing tells a guess that came close or a receiver that is off.
+async fn webhook(request: &Request, env: &JsValue, url: &Url) -> Result<Response, JsValue> {
+    let settings = settings(env);
+    let secret = match &settings.webhook_secret {
+        Ok(secret) => Some(secret.as_str()),
+        Err(why) => {
+            if !SECRET_WARNED.with(|w| w.replace(true)) {
+                log_error(&format!("the webhook receiver is off: {why}."));
+            }
+            None
+        }
+    };
+    let path = url.pathname();
+    let given = path.strip_prefix("/webhooks/waapi/");
+    if !given.is_some_and(|given| events::secret_matches(given, secret)) {
+        return assets(&Request::new_with_str(&url.href())?, env).await;
+    }
+    let reply = receive(request, env).await?;
+    to_response(
+        &reply
+            .with_header("Cache-Control", "no-store")
+            .with_header("X-Content-Type-Options", "nosniff"),
+    )
+}
+
+async fn receive(request: &Request, env: &JsValue) -> Result<Reply, JsValue> {
+    let Some(body) = read_body(request, MAX_WEBHOOK_BYTES).await? else {
+        return Ok(too_large(MAX_WEBHOOK_BYTES));
+    };
+    let incoming = match events::incoming(&body) {
+        Ok(incoming) => incoming,
+        Err(why) => return Ok(Reply::error(400, &why)),
+    };
+    let stored = events_call(
+        env,
+        incoming.instance_id,
+        &format!("/append?keep={KEEP_EVENTS}"),
+        Some(incoming.record),
+    )
+    .await?;
+    Ok(match stored {
+        None => misconfigured("no EVENTS binding."),
+        Some(r) if r.status() == 204 => Reply::no_content(),
+        Some(r) => {
+            log_error(&format!("storing a webhook failed: {}", r.status()));
+            Reply::error(500, "The edge could not store the event.")
+        }
+    })
+}
+
+/// Calls the Durable Object of instance `id`; `None` without the `EVENTS` binding.
+async fn events_call(
+    env: &JsValue,
+    id: u64,
+    path: &str,
+    body: Option<String>,
+) -> Result<Option<Response>, JsValue> {
+    let answer = JsFuture::from(events_fetch(env, &id.to_string(), path, body)?).await?;
+    Ok(if answer.is_null() {
+        None
+    } else {
+        Some(answer.dyn_into()?)
+    })
+}
+
+/// The body, read up to `limit` bytes: `None` when it is longer, whatever Content-Length said.
+async fn read_body(request: &Request, limit: usize) -> Result<Option<Vec<u8>>, JsValue> {
+    let declared = request
+        .headers()
+        .get("content-length")?
+        .and_then(|n| n.trim().parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Ok(None);
+    }
+    let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+    let bytes = JsFuture::from(read_bounded(request, limit)).await?;
+    Ok(if bytes.is_null() {
+        None
+    } else {
+        Some(js_sys::Uint8Array::new(&bytes).to_vec())
+    })
 }
 
 fn var(env: &JsValue, name: &str) -> Option<String> {
@@ -106,8 +251,8 @@ async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, Js
         .as_ref()
         .map(|o| settings.allowed_origins.iter().any(|a| a == o));
 
-    let reply = if request.method() == "OPTIONS" {
-        match cors_ok {
+    let answer = if request.method() == "OPTIONS" {
+        Answer::Reply(match cors_ok {
             Some(true) => Reply::no_content()
                 .with_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE")
                 .with_header(
@@ -117,29 +262,44 @@ async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, Js
                 .with_header("Access-Control-Max-Age", "600"),
             Some(false) => Reply::error(403, "This origin may not call the API."),
             None => Reply::no_content().with_header("Allow", "GET, POST, PUT, DELETE, OPTIONS"),
-        }
+        })
     } else {
-        serve(request, &headers, &settings, url).await?
+        serve(request, env, &headers, &settings, url).await?
     };
 
-    let mut reply = reply
-        .with_header("Cache-Control", "no-store")
-        .with_header("X-Content-Type-Options", "nosniff");
+    let mut added = vec![
+        ("Cache-Control", "no-store".to_owned()),
+        ("X-Content-Type-Options", "nosniff".to_owned()),
+    ];
     if let (Some(origin), Some(true)) = (cross_origin, cors_ok) {
-        reply = reply
-            .with_header("Access-Control-Allow-Origin", origin)
-            .with_header("Access-Control-Expose-Headers", "Retry-After")
-            .with_header("Vary", "Origin");
+        added.push(("Access-Control-Allow-Origin", origin));
+        added.push(("Access-Control-Expose-Headers", "Retry-After".to_owned()));
+        added.push(("Vary", "Origin".to_owned()));
     }
-    to_response(&reply)
+    match answer {
+        Answer::Reply(mut reply) => {
+            reply.headers.extend(added);
+            to_response(&reply)
+        }
+        Answer::Stream(body) => {
+            let mut stream = Reply::no_content();
+            stream.status = 200;
+            stream
+                .headers
+                .push(("Content-Type", "text/event-stream".to_owned()));
+            stream.headers.extend(added);
+            Ok(respond(200, body.into(), &header_lines(&stream)))
+        }
+    }
 }
 
 async fn serve(
     request: &Request,
+    env: &JsValue,
     headers: &Headers,
     settings: &Settings,
     url: &Url,
-) -> Result<Reply, JsValue> {
+) -> Result<Answer, JsValue> {
     let query: Vec<(String, String)> = js_sys::try_iter(&url.search_params())?
         .map(|it| {
             it.filter_map(|pair| pair.ok())
@@ -149,79 +309,144 @@ async fn serve(
         .unwrap_or_default();
     let path = url.pathname();
     let own = path.starts_with("/edge/");
+    let reply = |r: Reply| Ok(Answer::Reply(r));
     let route = if own {
         // The edge's own endpoint: the caller's key and what it may do. A page served by the
         // edge asks it once, to show only what the key may do and to know it talks to the edge.
         match (path.as_str(), request.method().as_str()) {
             ("/edge/v1/key", "GET") if query.is_empty() => None,
             ("/edge/v1/key", "GET") => {
-                return Ok(Reply::error(400, "/edge/v1/key takes no query parameters."))
+                return reply(Reply::error(400, "/edge/v1/key takes no query parameters."))
             }
-            ("/edge/v1/key", _) => return Ok(respond::reject(&Reject::Method("GET"))),
-            _ => return Ok(respond::reject(&Reject::NoSuchRoute)),
+            ("/edge/v1/key", _) => return reply(respond::reject(&Reject::Method("GET"))),
+            _ => return reply(respond::reject(&Reject::NoSuchRoute)),
         }
     } else {
         match route(&request.method(), &path, &query) {
             Ok(route) => Some(route),
-            Err(reject) => return Ok(respond::reject(&reject)),
+            Err(reject) => return reply(respond::reject(&reject)),
         }
     };
 
     let keys = match &settings.keys {
         Ok(keys) => keys,
-        Err(why) => return Ok(misconfigured(why)),
+        Err(why) => return reply(misconfigured(why)),
     };
     let authorization = headers.get("authorization")?;
     let Some(key) = bearer(&authorization) else {
-        return Ok(respond::unauthenticated());
+        return reply(respond::unauthenticated());
     };
     let Some(permissions) = authorize(keys, &Sha256::digest(key.as_bytes()).into()) else {
-        return Ok(respond::unauthenticated());
+        return reply(respond::unauthenticated());
     };
     let Some(route) = route else {
-        return Ok(respond::key_permissions(permissions));
+        return reply(respond::key_permissions(permissions));
     };
     if !permissions.allows(route.permission()) {
-        return Ok(respond::forbidden(route.permission()));
+        return reply(respond::forbidden(route.permission()));
     }
 
-    let declared = headers
-        .get("content-length")?
-        .and_then(|n| n.trim().parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Ok(too_large());
-    }
-    let body = if matches!(route, Route::Update(_) | Route::Create) {
-        let text = JsFuture::from(request.text()?)
-            .await?
-            .as_string()
-            .unwrap_or_default();
-        if text.len() > MAX_BODY_BYTES {
-            return Ok(too_large());
+    match route {
+        Route::Events(id, page) => return events_list(env, id, page).await.map(Answer::Reply),
+        Route::Stream(id) => {
+            let last = headers.get("last-event-id")?;
+            return match events::stream_after(&query, last.as_deref()) {
+                Ok(after) => events_stream(env, id, after, settings).await,
+                Err(why) => reply(Reply::error(400, &why)),
+            };
         }
-        text
+        _ => {}
+    }
+
+    let limit = match route {
+        Route::Action(..) => MAX_ACTION_BODY_BYTES,
+        _ => MAX_BODY_BYTES,
+    };
+    let body = if matches!(route, Route::Update(_) | Route::Create | Route::Action(..)) {
+        let Some(bytes) = read_body(request, limit).await? else {
+            return reply(too_large(limit));
+        };
+        match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => return reply(Reply::error(400, "The body is not UTF-8 text.")),
+        }
     } else {
+        let declared = headers
+            .get("content-length")?
+            .and_then(|n| n.trim().parse::<usize>().ok());
+        if declared.is_some_and(|n| n > limit) {
+            return reply(too_large(limit));
+        }
         String::new()
     };
 
     let client = match &settings.client {
         Ok(client) => client,
-        Err(why) => return Ok(misconfigured(why)),
+        Err(why) => return reply(misconfigured(why)),
     };
-    let reply = call(client, settings, route.clone(), &body, &url.href()).await;
+    let answer = call(client, settings, route.clone(), &body, &url.href()).await;
     if route.is_write() {
         // Whatever the outcome: a timed-out write may still have happened upstream.
         LIST_CACHE.with(|c| c.borrow_mut().clear());
     }
-    if reply.status >= 500 {
+    if answer.status >= 500 {
         log_error(&format!(
             "{} {} -> {}",
             request.method(),
             url.pathname(),
-            reply.status
+            answer.status
         ));
     }
-    Ok(reply)
+    reply(answer)
+}
+
+/// `GET …/events`: a page from the instance's Durable Object, as it wrote it.
+async fn events_list(env: &JsValue, id: u64, page: Page) -> Result<Reply, JsValue> {
+    let path = format!("/list?after={}&limit={}", page.after, page.limit);
+    Ok(match events_call(env, id, &path, None).await? {
+        None => misconfigured("no EVENTS binding."),
+        Some(r) if r.status() == 200 => {
+            let text = JsFuture::from(r.text()?).await?.as_string();
+            Reply::json(200, text.unwrap_or_default())
+        }
+        Some(r) => {
+            log_error(&format!("reading events failed: {}", r.status()));
+            Reply::error(500, "The edge could not read the events.")
+        }
+    })
+}
+
+/// `GET …/events/stream`: the Durable Object's stream, passed on as it flows.
+async fn events_stream(
+    env: &JsValue,
+    id: u64,
+    after: u64,
+    settings: &Settings,
+) -> Result<Answer, JsValue> {
+    let path = format!(
+        "/stream?after={after}&max={MAX_STREAMS}&keepAliveMs={}",
+        settings.keep_alive_ms
+    );
+    Ok(match events_call(env, id, &path, None).await? {
+        None => Answer::Reply(misconfigured("no EVENTS binding.")),
+        Some(r) if r.status() == 200 => Answer::Stream(r.body()),
+        Some(r) if r.status() == 429 => Answer::Reply(
+            Reply::error(
+                429,
+                &format!(
+                    "This instance has {MAX_STREAMS} open event streams already; close one first."
+                ),
+            )
+            .with_header("Retry-After", "5"),
+        ),
+        Some(r) => {
+            log_error(&format!("opening an event stream failed: {}", r.status()));
+            Answer::Reply(Reply::error(
+                500,
+                "The edge could not open the event stream.",
+            ))
+        }
+    })
 }
 
 /// One upstream call, answered in WaAPI's shapes. An error WaAPI reported in band (HTTP 2xx
@@ -245,6 +470,27 @@ async fn call(
         Route::Status(id) => Upstream::client_status(*id),
         Route::QrCode(id) => Upstream::qr_code(*id),
         Route::Me(id) => Upstream::me(*id),
+        // Checked as the package checks it (the same catalogue and validator), so the caller
+        // gets the package's words and nothing wrong goes upstream. No body means no parameters.
+        Route::Action(id, action) => {
+            let params = if body.trim().is_empty() {
+                Ok(Json::Object(Vec::new()))
+            } else {
+                Json::parse(body)
+            };
+            let checked = match params {
+                Ok(params) => client.finish(action.request(*id, &params)),
+                Err(e) => return Reply::error(400, &format!("The body is not JSON ({e}).")),
+            };
+            match checked {
+                Ok(request) => Ok(request),
+                Err(e @ Error::InvalidInput { .. }) => return Reply::error(400, e.message()),
+                Err(e) => Err(e),
+            }
+        }
+        Route::Events(..) | Route::Stream(_) => {
+            return Reply::error(500, "The edge routed events upstream.")
+        }
     };
     let request = match request {
         Ok(request) => request,
@@ -276,6 +522,12 @@ async fn call(
             }
             Route::QrCode(id) => respond::qr_code(*id, &r.qr_code()?, self_url),
             Route::Me(id) => respond::me(*id, &r.me()?, self_url),
+            Route::Action(..) => {
+                r.action_payload()?;
+                respond::passed_on(answer.status, &answer.text, &settings.token)
+                    .unwrap_or_else(|| Reply::json(answer.status, "null".into()))
+            }
+            Route::Events(..) | Route::Stream(_) => Reply::no_content(),
         })
     });
     match client.finish(decoded) {
@@ -303,10 +555,10 @@ fn misconfigured(why: &str) -> Reply {
     Reply::error(500, &format!("The edge is misconfigured: {why}"))
 }
 
-fn too_large() -> Reply {
+fn too_large(limit: usize) -> Reply {
     Reply::error(
         413,
-        &format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
+        &format!("The request body is larger than {limit} bytes."),
     )
 }
 
@@ -362,6 +614,19 @@ async fn assets(request: &Request, env: &JsValue) -> Result<Response, JsValue> {
 }
 
 fn to_response(reply: &Reply) -> Result<Response, JsValue> {
+    Ok(respond(
+        reply.status,
+        reply
+            .body
+            .clone()
+            .map(JsValue::from)
+            .unwrap_or(JsValue::NULL),
+        &header_lines(reply),
+    ))
+}
+
+/// The headers as `respond` takes them: name and value on alternate lines.
+fn header_lines(reply: &Reply) -> String {
     let mut headers = String::new();
     if reply.body.is_some() {
         headers.push_str("Content-Type\napplication/json\n");
@@ -372,7 +637,7 @@ fn to_response(reply: &Reply) -> Result<Response, JsValue> {
         headers.push_str(value);
         headers.push('\n');
     }
-    Ok(respond(reply.status, reply.body.clone(), &headers))
+    headers
 }
 
 /// The last resort when building a response failed: a bare one.

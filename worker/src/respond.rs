@@ -147,6 +147,13 @@ pub fn key_permissions(permissions: Permissions) -> Reply {
 /// rewritten in canonical JSON first, so the token can appear in one spelling only, and that is
 /// redacted. `None` when the text is not JSON (the caller then answers in the edge's words).
 pub fn in_band_error(status: u16, text: &str, token: &str) -> Option<Reply> {
+    passed_on(status, text, token).map(|r| r.with_header(UPSTREAM_STATUS, status.to_string()))
+}
+
+/// WaAPI's answer to a client action, passed on with its status and body (an action's payload
+/// has as many shapes as there are actions), canonical and with the token redacted as in
+/// [`in_band_error`]. `None` when the text is not JSON.
+pub fn passed_on(status: u16, text: &str, token: &str) -> Option<Reply> {
     let json = Json::parse(text).ok()?;
     let mut body = String::with_capacity(text.len());
     json.write(&mut body);
@@ -155,7 +162,7 @@ pub fn in_band_error(status: u16, text: &str, token: &str) -> Option<Reply> {
         write_str(&mut quoted, token);
         body = body.replace(&quoted[1..quoted.len() - 1], "[redacted]");
     }
-    Some(Reply::json(status, body).with_header(UPSTREAM_STATUS, status.to_string()))
+    Some(Reply::json(status, body))
 }
 
 pub fn forbidden(permission: Permission) -> Reply {
@@ -172,6 +179,11 @@ pub fn reject(r: &Reject) -> Reply {
             Reply::error(405, "Method not allowed on this route.").with_header("Allow", *allow)
         }
         Reject::BadInput(message) => Reply::error(400, message),
+        Reject::UnknownAction(Some(name)) => Reply::error(
+            404,
+            &format!("No such action: \"{name}\" is not a WaAPI client action."),
+        ),
+        Reject::UnknownAction(None) => Reply::error(404, "No such action."),
     }
 }
 
@@ -455,6 +467,12 @@ mod tests {
         );
         assert_eq!(r.headers, vec![(UPSTREAM_STATUS, "200".to_owned())]);
         assert!(in_band_error(200, "<html>", "t").is_none());
+        let sent = passed_on(201, "{ \"data\": {\"id\": \"tok-1\"} }", "tok-1").unwrap();
+        assert_eq!(
+            sent.body.as_deref(),
+            Some(r#"{"data":{"id":"[redacted]"}}"#)
+        );
+        assert_eq!((sent.status, sent.headers.len()), (201, 0));
     }
 
     #[test]

@@ -1,13 +1,18 @@
 //! Which operation a request asks for, with its input checked. Only the routes below exist:
 //! anything else is 404 (405 for a known path with another method), never a pass-through.
 
+use waapi_wasm::action::{self, Action};
 use waapi_wasm::json::{parse_u64, Json};
 use waapi_wasm::request::MAX_SAFE_INTEGER;
 use waapi_wasm::{InstanceUpdate, Permission, WebhookEvent};
 
+use crate::events::{self, Page};
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
-    List { filter: Option<String> },
+    List {
+        filter: Option<String>,
+    },
     Create,
     Get(u64),
     Update(u64),
@@ -15,6 +20,12 @@ pub enum Route {
     Status(u64),
     QrCode(u64),
     Me(u64),
+    /// `GET …/events`: a page of the stored webhooks.
+    Events(u64, Page),
+    /// `GET …/events/stream`; the start given in the query (`Last-Event-ID` is read later).
+    Stream(u64),
+    /// `POST …/client/action/{name}`, an action the package knows.
+    Action(u64, &'static Action),
 }
 
 /// Why a request has no route; each maps to one status.
@@ -26,6 +37,8 @@ pub enum Reject {
     Method(&'static str),
     /// 400, with a sentence for the caller.
     BadInput(String),
+    /// 404 for an action the package does not know (its name when it is one).
+    UnknownAction(Option<String>),
 }
 
 impl Route {
@@ -34,7 +47,11 @@ impl Route {
             Route::Create => Permission::Create,
             Route::Update(_) => Permission::Update,
             Route::Delete(_) => Permission::Delete,
+            Route::Action(_, a) if !action::is_read_only(a.name) => Permission::Update,
             Route::List { .. }
+            | Route::Action(..)
+            | Route::Events(..)
+            | Route::Stream(_)
             | Route::Get(_)
             | Route::Status(_)
             | Route::QrCode(_)
@@ -101,6 +118,25 @@ pub fn route(method: &str, path: &str, query: &[(String, String)]) -> Result<Rou
             }
         }
         ([_, "client", "status" | "qr" | "me"], _) => return Err(Reject::Method("GET")),
+        ([id, "events"], "GET") => {
+            let id = instance_id(id)?;
+            return events::page_query(query)
+                .map(|page| Route::Events(id, page))
+                .map_err(Reject::BadInput);
+        }
+        ([id, "events", "stream"], "GET") => {
+            // The query is read with the Last-Event-ID header (events::stream_after).
+            return instance_id(id).map(Route::Stream);
+        }
+        ([_, "events"] | [_, "events", "stream"], _) => return Err(Reject::Method("GET")),
+        ([id, "client", "action", name], "POST") => {
+            let id = instance_id(id)?;
+            let known = action::find(name).ok_or_else(|| {
+                Reject::UnknownAction(action::check_name(name).ok().map(|()| name.to_string()))
+            })?;
+            Route::Action(id, known)
+        }
+        ([_, "client", "action", _], _) => return Err(Reject::Method("POST")),
         _ => return Err(Reject::NoSuchRoute),
     };
     if !query.is_empty() {
@@ -240,7 +276,8 @@ mod tests {
             "/api/v1/instancesx",
             "/api/v2/instances",
             "/api/v1/instances/1/client",
-            "/api/v1/instances/1/client/action/send-message",
+            "/api/v1/instances/1/client/action",
+            "/api/v1/instances/1/events/x",
             "/api/v1/instances/1/x",
         ] {
             assert_eq!(r("GET", path), Err(Reject::NoSuchRoute), "{path}");
@@ -297,6 +334,89 @@ mod tests {
         ));
         assert!(matches!(
             route("GET", "/api/v1/instances/1", &q(&[("a", "b")])),
+            Err(Reject::BadInput(_))
+        ));
+    }
+
+    #[test]
+    fn events_and_actions() {
+        assert_eq!(
+            route("GET", "/api/v1/instances/4/events", &q(&[("after", "9")])),
+            Ok(Route::Events(
+                4,
+                Page {
+                    after: 9,
+                    limit: 100
+                }
+            ))
+        );
+        assert!(matches!(
+            route("GET", "/api/v1/instances/4/events", &q(&[("limit", "501")])),
+            Err(Reject::BadInput(_))
+        ));
+        assert_eq!(
+            route(
+                "GET",
+                "/api/v1/instances/4/events/stream",
+                &q(&[("after", "x")])
+            ),
+            Ok(Route::Stream(4)),
+            "the stream's query is read with its Last-Event-ID header"
+        );
+        assert_eq!(
+            r("POST", "/api/v1/instances/4/events"),
+            Err(Reject::Method("GET"))
+        );
+        assert_eq!(
+            r("DELETE", "/api/v1/instances/4/events/stream"),
+            Err(Reject::Method("GET"))
+        );
+
+        let send = r("POST", "/api/v1/instances/2/client/action/send-message").unwrap();
+        assert_eq!(
+            send,
+            Route::Action(2, action::find("send-message").unwrap())
+        );
+        assert_eq!(send.permission(), Permission::Update);
+        assert!(!send.is_write(), "actions leave the instance list as it is");
+        for read in [
+            "get-chats",
+            "fetch-messages",
+            "search-messages",
+            "is-registered-user",
+            "download-media",
+        ] {
+            let route = r("POST", &format!("/api/v1/instances/2/client/action/{read}")).unwrap();
+            assert_eq!(route.permission(), Permission::Read, "{read}");
+        }
+        assert_eq!(
+            r("POST", "/api/v1/instances/2/client/action/logout")
+                .unwrap()
+                .permission(),
+            Permission::Update
+        );
+        assert_eq!(
+            r("POST", "/api/v1/instances/2/client/action/send-messages"),
+            Err(Reject::UnknownAction(Some("send-messages".into())))
+        );
+        assert_eq!(
+            r("POST", "/api/v1/instances/2/client/action/Send%20x"),
+            Err(Reject::UnknownAction(None))
+        );
+        assert_eq!(
+            r("GET", "/api/v1/instances/2/client/action/send-message"),
+            Err(Reject::Method("POST"))
+        );
+        assert!(matches!(
+            r("POST", "/api/v1/instances/0/client/action/send-message"),
+            Err(Reject::BadInput(_))
+        ));
+        assert!(matches!(
+            route(
+                "POST",
+                "/api/v1/instances/1/client/action/get-chats",
+                &q(&[("a", "b")])
+            ),
             Err(Reject::BadInput(_))
         ));
     }
