@@ -166,10 +166,11 @@ test-bundle: pkg setup-apt
 
 ## ---- dashboard ----
 
-# The page loads the package's web entry from www/vendor/ (git-ignored): no bundler.
+# The page loads the package's web entry (web.js: the wasm glue plus the action methods such as
+# sendMessage) from www/vendor/ (git-ignored): no bundler.
 www: pkg
 	rm -rf www/vendor/waapi-wasm && mkdir -p www/vendor/waapi-wasm
-	cp -r pkg/waapi_wasm.js pkg/waapi_wasm_bg.wasm pkg/snippets www/vendor/waapi-wasm/
+	cp -r pkg/web.js pkg/actions.js pkg/waapi_wasm.js pkg/waapi_wasm_bg.wasm pkg/snippets www/vendor/waapi-wasm/
 
 # The dashboard in headless Chromium against fake-waapi; screenshots land in .tmp/screenshots/.
 test-e2e: www setup-apt

@@ -1,6 +1,6 @@
 // The WaAPI dashboard: connect with a token, list and manage instances, link a phone.
 // Plain DOM code on the waapi-wasm web build; no framework (the page is a form, a table and two dialogs).
-import init, { WaapiClient, isWaapiError } from "./vendor/waapi-wasm/waapi_wasm.js";
+import init, { WaapiClient, isWaapiError } from "./vendor/waapi-wasm/web.js";
 import { explain } from "./errors.js";
 import { initInbox, openInbox } from "./inbox.js";
 

@@ -93,9 +93,9 @@ describe("the messages view", { skip: !VIA_EDGE && "needs the edge: make test-e2
     const question = `Is my order shipped? ${tag()}`;
     await inject(question);
     await view.getByRole("button", { name: new RegExp(question.replace(/[?]/g, "\\?")) }).click();
-    assert.equal(await view.getByLabel("To").inputValue(), CUSTOMER, "clicking fills To");
+    assert.equal(await view.getByLabel("To", { exact: true }).inputValue(), CUSTOMER, "clicking fills To");
     const answer = `Yes, it left today. ${tag()}`;
-    await view.getByLabel("Message").fill(answer);
+    await view.getByLabel("Message", { exact: true }).fill(answer);
     await view.getByRole("button", { name: "Send" }).click();
 
     const sent = view.getByRole("listitem").filter({ hasText: answer });
@@ -105,7 +105,7 @@ describe("the messages view", { skip: !VIA_EDGE && "needs the edge: make test-e2
     assert.deepEqual(JSON.parse(requests[0].body), { chatId: CUSTOMER, message: answer });
     const stored = (await control("GET", `/__fake/instances/${INSTANCE}/messages`)).filter((m) => m.action === "send-message");
     assert.deepEqual(stored.map((m) => [m.chatId, m.message]), [[CUSTOMER, answer]], "the fake sent it to the clicked chat");
-    assert.equal(await view.getByLabel("Message").inputValue(), "", "the field is cleared");
+    assert.equal(await view.getByLabel("Message", { exact: true }).inputValue(), "", "the field is cleared");
 
     await sent.getByText("Read").waitFor();
     const id = await sent.getAttribute("data-id");
@@ -162,8 +162,8 @@ describe("the messages view", { skip: !VIA_EDGE && "needs the edge: make test-e2
     // `update` (as if the key had lost it since), so the button is on and the edge refuses.
     await page.route("**/edge/v1/key", (route) => route.fulfill({ json: { permissions: ["read", "update"] } }));
     const view = await openMessages(page, viewer.key);
-    await view.getByLabel("To").fill(CUSTOMER);
-    await view.getByLabel("Message").fill("not allowed");
+    await view.getByLabel("To", { exact: true }).fill(CUSTOMER);
+    await view.getByLabel("Message", { exact: true }).fill("not allowed");
     await control("DELETE", "/__fake/requests");
     await view.getByRole("button", { name: "Send" }).click();
     const alert = view.getByRole("alert").filter({ hasText: /./ });
