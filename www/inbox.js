@@ -6,7 +6,7 @@
 // Authorization header, never in a URL (EventSource cannot set headers).
 
 const RETRY_FIRST_MS = 1000;
-const RETRY_MAX_MS = 15_000;
+const RETRY_MAX_MS = 10_000;
 /** The edge sends a keep-alive every 15 s; this long without a byte means the connection is dead. */
 const SILENCE_MS = 40_000;
 const TICKS = {

@@ -185,6 +185,18 @@ describe("the messages view", { skip: !VIA_EDGE && "needs the edge: make test-e2
     assert.equal(opened, 1, "no new stream after closing");
   });
 
+  scenario("phone width: the messages view fills the screen without sideways scrolling", { viewport: { width: 390, height: 844 } }, async ({ page }) => {
+    const view = await openMessages(page);
+    const long = `A long message without spaces: ${"x".repeat(120)} ${tag()}`;
+    await inject(long);
+    await view.getByRole("listitem").filter({ hasText: long }).waitFor();
+    const overflow = await view.evaluate((d) => [d.scrollWidth - d.clientWidth, document.getElementById("inbox-log").scrollWidth - document.getElementById("inbox-log").clientWidth]);
+    assert.deepEqual(overflow, [0, 0], "the dialog and the message list fit their width");
+    const box = await view.boundingBox();
+    assert.equal(box.width, 390, "the view takes the whole width");
+    await shot(page, "inbox-phone.png");
+  });
+
   scenario("latency: an injected message to its appearance on the page (median of 20)", {}, async ({ page }) => {
     const view = await openMessages(page);
     // The page notes when each message's element is added, on the same clock as this process.
