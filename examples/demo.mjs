@@ -97,7 +97,7 @@ console.log(`
   dashboard       ${edge.url}/
   API base URL    /api/v1 (same origin; the dashboard's default)
   Token (admin)   ${admin.key}
-  Token (viewer)  ${viewer.key}   (read only: the dashboard turns off New instance, Save and Delete)
+  Token (viewer)  ${viewer.key}   (read only: the dashboard turns off New instance, Save, Delete and Send)
 
   Paste a Token above into the dashboard's Token field. Each is an edge key: the edge holds the
   real WaAPI token (fake-waapi's admin token); these keys are all a browser ever sees. ${instances.length} instances are seeded; new ones boot for a few seconds, then

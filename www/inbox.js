@@ -220,7 +220,7 @@ async function refusal(res, id) {
  * A Server-Sent Events parser (the WHATWG rules for `data`, `id` and comments) fed text chunks;
  * calls `dispatch(data)` once per complete event. A line may be split across chunks.
  */
-function sseParser(dispatch) {
+export function sseParser(dispatch) {
   let rest = "";
   let data = [];
   return (chunk) => {

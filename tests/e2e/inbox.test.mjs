@@ -222,6 +222,21 @@ describe("the messages view", { skip: !VIA_EDGE && "needs the edge: make test-e2
   });
 });
 
+test("the page's event-stream parser: events split anywhere across chunks, CRLF or LF, comments skipped", async () => {
+  const { sseParser } = await import("../../www/inbox.js");
+  const text = ': keep-alive\n\nid: 1\ndata: {"seq":1}\n\nid: 2\r\ndata: {"a":\r\ndata:"b"}\r\n\r\n: keep-alive\n\ndata:3\n\n';
+  const want = ['{"seq":1}', '{"a":\n"b"}', "3"];
+  for (let cut = 0; cut <= text.length; cut++) {
+    for (const size of [1, 2, 7]) {
+      const got = [];
+      const feed = sseParser((data) => got.push(data));
+      feed(text.slice(0, cut));
+      for (let i = cut; i < text.length; i += size) feed(text.slice(i, i + size));
+      assert.deepEqual(got, want, `cut at ${cut}, then ${size} characters at a time`);
+    }
+  }
+});
+
 // ---- helpers ----
 
 const shot = (page, name) => page.screenshot({ path: join(SCREENSHOTS, name) });
