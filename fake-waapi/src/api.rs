@@ -14,7 +14,7 @@ use axum::{Extension, Json, Router};
 use serde_json::{json, Map, Value};
 
 use crate::state::{Instance, InstanceStatus, Permission, Permissions, World};
-use crate::{actions, catalogue, envelope, AppState, NotReady};
+use crate::{actions, catalogue, envelope, events, AppState, NotReady};
 
 /// The 20 EventNames of v1.6.0 (CONTRACT §5), the only values `webhook.events` accepts.
 const EVENT_NAMES: [&str; 20] = [
@@ -206,8 +206,9 @@ async fn list(
 async fn create(State(app): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult {
     caller.require(Permission::Create)?;
     let limit = app.config.instance_limit;
+    let now = Instant::now();
     let mut world = app.world();
-    let instance = world.create(limit, Instant::now()).ok_or_else(|| {
+    let instance = world.create(limit, now).ok_or_else(|| {
         ApiError(
             StatusCode::BAD_REQUEST,
             envelope::error(format!(
@@ -215,6 +216,7 @@ async fn create(State(app): State<AppState>, Extension(caller): Extension<Caller
             )),
         )
     })?;
+    events::booting(&app, instance, now);
     let body = envelope::created(envelope::instance(app.config.envelopes, instance));
     let status = match app.config.envelopes {
         envelope::Envelopes::Live => StatusCode::CREATED,
@@ -484,6 +486,7 @@ async fn action(
     // brought back.
     if action == "reboot" {
         instance.reboot(now);
+        events::booting(&app, instance, now);
         return ok(envelope::rebooted(id, &self_url));
     }
     if instance.ready_me(now, boot).is_none() {
@@ -491,6 +494,7 @@ async fn action(
     }
     if action == "logout" {
         instance.logout();
+        events::logged_out(&app, instance);
         return ok(envelope::logged_out(id, &self_url));
     }
     if let Some(Value::String(chat_id)) = args.get("chatId") {
@@ -504,8 +508,10 @@ async fn action(
             ));
         }
     }
+    let sent_before = instance.sent.len();
     match actions::run(&action, instance, &args, now) {
         Ok(mut payload) => {
+            events::sent(&app, instance, sent_before, now);
             if let (Some(payload), Some(schema)) = (payload.as_mut(), spec.payload.as_ref()) {
                 catalogue::fill_defaults(payload, schema);
             }

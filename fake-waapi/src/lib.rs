@@ -19,12 +19,14 @@ pub mod catalogue;
 mod control;
 mod cors;
 pub mod envelope;
+mod events;
 mod faults;
 pub mod qr;
 mod recorder;
 mod server;
 mod state;
 mod store;
+mod webhooks;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -37,6 +39,10 @@ use tokio::net::TcpListener;
 
 pub use envelope::Envelopes;
 pub use state::{Permission, Permissions};
+
+/// How many webhook deliveries of one instance may wait while one is under way; an event
+/// beyond that is dropped and logged as dropped.
+pub const WEBHOOK_QUEUE: usize = webhooks::QUEUE;
 
 /// The admin token seeded when no `--token` is given; it holds all four permissions.
 pub const ADMIN_TOKEN: &str = "fake-admin-token";
@@ -57,6 +63,14 @@ pub struct Config {
     pub rate_limit: Option<u32>,
     /// How /me and actions answer on an instance that is not `ready`.
     pub not_ready: NotReady,
+    /// The time between a sent message's `message_create` and its `message_ack` 1, and
+    /// between acks 1, 2 and 3.
+    pub ack_delay: Duration,
+    /// Post webhooks to any host; by default only to loopback hosts (`localhost`, 127.0.0.0/8,
+    /// `[::1]`), so the seeded example.com URLs never leave the machine.
+    pub webhook_any_host: bool,
+    /// How long one webhook delivery may take before it is logged as timed out.
+    pub webhook_timeout: Duration,
 }
 
 /// The answer to /me or an action on an instance that is not `ready`; the body is
@@ -74,7 +88,7 @@ pub enum NotReady {
 
 impl Default for Config {
     /// What the binary runs with when given no flags: the admin and viewer tokens, 5 instances,
-    /// a 3 s boot, live envelopes, no rate limit.
+    /// a 3 s boot, live envelopes, no rate limit, acks 300 ms apart, webhooks to loopback only.
     fn default() -> Config {
         let read_only: Permissions = "read".parse().expect("\"read\" is a permission");
         Config {
@@ -87,6 +101,9 @@ impl Default for Config {
             envelopes: Envelopes::Live,
             rate_limit: None,
             not_ready: NotReady::Ok,
+            ack_delay: Duration::from_millis(300),
+            webhook_any_host: false,
+            webhook_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -96,6 +113,7 @@ impl Default for Config {
 struct AppState {
     config: Arc<Config>,
     world: Arc<Mutex<state::World>>,
+    hooks: Arc<webhooks::Hooks>,
 }
 
 impl AppState {
@@ -119,6 +137,10 @@ pub async fn serve(listener: TcpListener, config: Config) -> Infallible {
 
 fn app(config: Config) -> Router {
     let state = AppState {
+        hooks: Arc::new(webhooks::Hooks::new(
+            config.webhook_any_host,
+            config.webhook_timeout,
+        )),
         config: Arc::new(config),
         world: Arc::new(Mutex::new(state::World::seed())),
     };

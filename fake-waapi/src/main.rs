@@ -38,6 +38,13 @@ struct Cli {
     /// as live) or `409` (Conflict, as the v1.7.0 spec).
     #[arg(long, value_enum, default_value_t = NotReady::Ok)]
     not_ready: NotReady,
+    /// Milliseconds between a sent message's `message_create` webhook and its `message_ack` 1,
+    /// and between acks 1, 2 and 3.
+    #[arg(long, default_value_t = 300)]
+    ack_delay_ms: u64,
+    /// Post webhooks to any host; by default only to loopback hosts (localhost, 127.0.0.0/8, [::1]).
+    #[arg(long)]
+    webhook_any_host: bool,
 }
 
 /// `TOKEN=create,read,…`; the last `=` separates, so tokens may themselves contain `=`.
@@ -67,6 +74,9 @@ async fn main() -> ExitCode {
         envelopes: cli.envelopes,
         rate_limit: cli.rate_limit,
         not_ready: cli.not_ready,
+        ack_delay: Duration::from_millis(cli.ack_delay_ms),
+        webhook_any_host: cli.webhook_any_host,
+        ..defaults
     };
 
     let listener = match TcpListener::bind(("127.0.0.1", cli.port)).await {

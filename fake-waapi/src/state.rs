@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -176,6 +177,9 @@ pub struct Instance {
     pub webhook_events: Vec<String>,
     pub is_trial: bool,
     phase: Phase,
+    /// Changes with every phase change, so a lifecycle timer can tell whether the phase it was
+    /// started for is still the current one (across resets too: the counter is global).
+    epoch: u64,
     me: Option<Me>,
     /// How many QR codes this instance has shown; part of the QR text so each one differs,
     /// like the rotating codes of WhatsApp Web.
@@ -196,11 +200,22 @@ impl Instance {
             webhook_events: Vec::new(),
             is_trial: false,
             phase,
+            epoch: next_epoch(),
             me: None,
             qr_shown: 0,
             sent: Vec::new(),
             wa: Store::empty(),
         }
+    }
+
+    /// Identifies the current phase; see [`Instance::epoch`]'s field.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    fn set_phase(&mut self, phase: Phase) {
+        self.phase = phase;
+        self.epoch = next_epoch();
     }
 
     /// The status at `now`, given the configured boot delay.
@@ -239,6 +254,11 @@ impl Instance {
         }
     }
 
+    /// Whether the instance holds a WhatsApp session (it was linked and not logged out).
+    pub fn has_session(&self) -> bool {
+        self.me.is_some()
+    }
+
     /// The logged-in account, to change it (set-display-name).
     pub fn me_mut(&mut self) -> Option<&mut Me> {
         self.me.as_mut()
@@ -254,7 +274,7 @@ impl Instance {
     pub fn scan(&mut self, now: Instant, boot: Duration) -> Result<(), InstanceStatus> {
         match self.status(now, boot) {
             InstanceStatus::Qr => {
-                self.phase = Phase::Authenticated { since: now };
+                self.set_phase(Phase::Authenticated { since: now });
                 if self.me.is_none() {
                     self.me = Some(Me::generated(self.id));
                 }
@@ -267,17 +287,22 @@ impl Instance {
     /// The logout action: the session is gone and WhatsApp Web shows a fresh QR code.
     pub fn logout(&mut self) {
         self.me = None;
-        self.phase = Phase::Settled(InstanceStatus::Qr);
+        self.set_phase(Phase::Settled(InstanceStatus::Qr));
     }
 
     /// The reboot action: the lifecycle starts over. An instance that still holds a session
     /// (it had been authenticated and not logged out) resumes to `ready` instead of `qr`.
     pub fn reboot(&mut self, now: Instant) {
-        self.phase = Phase::Booting {
+        self.set_phase(Phase::Booting {
             since: now,
             resume: self.me.is_some(),
-        };
+        });
     }
+}
+
+fn next_epoch() -> u64 {
+    static EPOCHS: AtomicU64 = AtomicU64::new(1);
+    EPOCHS.fetch_add(1, Ordering::Relaxed)
 }
 
 /// One request seen under `/api`, as `GET /__fake/requests` returns it.
@@ -392,7 +417,7 @@ impl World {
     }
 
     /// Creates a booting instance, or returns `None` when the account is at `limit`.
-    pub fn create(&mut self, limit: usize, now: Instant) -> Option<&Instance> {
+    pub fn create(&mut self, limit: usize, now: Instant) -> Option<&mut Instance> {
         if self.instances.len() >= limit {
             return None;
         }

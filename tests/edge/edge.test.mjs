@@ -184,9 +184,10 @@ test("bad input is refused at the edge", async () => {
   await expect("GET", "/api/v1/instances/1?x=1", 400);
   const method = await expect("PATCH", "/api/v1/instances/1", 405);
   assert.equal(method.headers.get("allow"), "GET, PUT, DELETE");
-  for (const path of ["/api/v1", "/api/v1/instances/1/client/action/send-message", "/api/v2/instances", "/api/v1/instances/"]) {
+  for (const path of ["/api/v1", "/api/v1/instances/1/client/action", "/api/v2/instances", "/api/v1/instances/"]) {
     await expect("GET", path, 404);
   }
+  assert.equal((await expect("GET", "/api/v1/instances/1/client/action/send-message", 405)).headers.get("allow"), "POST");
   const big = JSON.stringify({ name: "x".repeat(20_000) });
   assert.match((await expect("PUT", "/api/v1/instances/1", 413, big)).json.message, /larger than 16384 bytes/);
   assert.deepEqual(await upstream(), [], "nothing reached WaAPI");

@@ -15,6 +15,9 @@ pub const UPSTREAM_RETRIES: u32 = 1;
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// A client action's body (send-media may carry a file as base64).
 pub const MAX_ACTION_BODY_BYTES: usize = 1024 * 1024;
+/// How far past its limit a refused body is still read (and dropped): enough for a client to
+/// see the 413 on an orderly connection, little enough to bound the work.
+pub const MAX_DRAIN_BYTES: usize = 1024 * 1024;
 
 /// The four permissions, as a set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -32,7 +32,7 @@ use waapi_wasm::request::Request as Upstream;
 use waapi_wasm::{Client, Error};
 
 use crate::cache::ListCache;
-use crate::config::{authorize, Settings, MAX_ACTION_BODY_BYTES, MAX_BODY_BYTES};
+use crate::config::{authorize, Settings, MAX_ACTION_BODY_BYTES, MAX_BODY_BYTES, MAX_DRAIN_BYTES};
 use crate::events::{Page, KEEP_EVENTS, MAX_STREAMS, MAX_WEBHOOK_BYTES};
 use crate::respond::Reply;
 use crate::routes::{route, Reject, Route};
@@ -69,9 +69,11 @@ export function respond(status, body, headers) {
   return new Response(body, { status, headers: h });
 }
 
-// A request body read with a bound: its bytes, or null as soon as more than `limit` arrived
-// (the rest is not read). The Content-Length header is not trusted for this.
-export async function read_bounded(request, limit) {
+// A request body read with a bound: its bytes, or null once more than `limit` arrived. Past
+// the limit nothing is kept; up to `drain` bytes more are read and dropped, so that the
+// client reads the 413 on a connection left in order, then reading stops. The Content-Length
+// header is not trusted for this.
+export async function read_bounded(request, limit, drain) {
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks = [];
@@ -80,12 +82,13 @@ export async function read_bounded(request, limit) {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > limit) {
+    if (size > limit + drain) {
       reader.cancel().catch(() => {});
       return null;
     }
-    chunks.push(value);
+    if (size <= limit) chunks.push(value);
   }
+  if (size > limit) return null;
   const out = new Uint8Array(size);
   let at = 0;
   for (const c of chunks) {
@@ -105,7 +108,7 @@ export function events_fetch(env, name, path, body) {
 "#)]
 extern "C" {
     fn respond(status: u16, body: JsValue, headers: &str) -> Response;
-    fn read_bounded(request: &Request, limit: u32) -> js_sys::Promise;
+    fn read_bounded(request: &Request, limit: u32, drain: u32) -> js_sys::Promise;
     #[wasm_bindgen(catch)]
     fn events_fetch(
         env: &JsValue,
@@ -130,7 +133,7 @@ pub async fn handle(request: Request, env: JsValue) -> Response {
     };
     let path = url.pathname();
     // `/edge/…` is the edge's own API (outside WaAPI's paths): `GET /edge/v1/key`.
-    let receiver = path.starts_with("/webhooks/");
+    let receiver = path == "/webhooks" || path.starts_with("/webhooks/");
     let outcome = if path == "/api" || path.starts_with("/api/") || path.starts_with("/edge/") {
         api(&request, &env, &url).await
     } else if receiver && request.method() == "POST" {
@@ -217,16 +220,24 @@ async fn events_call(
 }
 
 /// The body, read up to `limit` bytes: `None` when it is longer, whatever Content-Length said.
+/// A longer body is read on (and dropped) up to [`MAX_DRAIN_BYTES`] past the limit, so the
+/// 413 reaches the client on a connection in order; a Content-Length beyond that is refused
+/// before reading.
 async fn read_body(request: &Request, limit: usize) -> Result<Option<Vec<u8>>, JsValue> {
     let declared = request
         .headers()
         .get("content-length")?
         .and_then(|n| n.trim().parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
+    if declared.is_some_and(|n| n > limit + MAX_DRAIN_BYTES) {
         return Ok(None);
     }
-    let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-    let bytes = JsFuture::from(read_bounded(request, limit)).await?;
+    let u32_of = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let bytes = JsFuture::from(read_bounded(
+        request,
+        u32_of(limit),
+        u32_of(MAX_DRAIN_BYTES),
+    ))
+    .await?;
     Ok(if bytes.is_null() {
         None
     } else {
@@ -524,7 +535,7 @@ async fn call(
             Route::Me(id) => respond::me(*id, &r.me()?, self_url),
             Route::Action(..) => {
                 r.action_payload()?;
-                respond::passed_on(answer.status, &answer.text, &settings.token)
+                respond::passed_on(answer.status, &answer.text, &settings.token, Some(self_url))
                     .unwrap_or_else(|| Reply::json(answer.status, "null".into()))
             }
             Route::Events(..) | Route::Stream(_) => Reply::no_content(),

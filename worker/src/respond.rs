@@ -147,14 +147,26 @@ pub fn key_permissions(permissions: Permissions) -> Reply {
 /// rewritten in canonical JSON first, so the token can appear in one spelling only, and that is
 /// redacted. `None` when the text is not JSON (the caller then answers in the edge's words).
 pub fn in_band_error(status: u16, text: &str, token: &str) -> Option<Reply> {
-    passed_on(status, text, token).map(|r| r.with_header(UPSTREAM_STATUS, status.to_string()))
+    passed_on(status, text, token, None).map(|r| r.with_header(UPSTREAM_STATUS, status.to_string()))
 }
 
 /// WaAPI's answer to a client action, passed on with its status and body (an action's payload
 /// has as many shapes as there are actions), canonical and with the token redacted as in
-/// [`in_band_error`]. `None` when the text is not JSON.
-pub fn passed_on(status: u16, text: &str, token: &str) -> Option<Reply> {
-    let json = Json::parse(text).ok()?;
+/// [`in_band_error`]. `links.self`, when there, becomes `self_url` (the edge's URL), as in the
+/// edge's other answers. `None` when the text is not JSON.
+pub fn passed_on(status: u16, text: &str, token: &str, self_url: Option<&str>) -> Option<Reply> {
+    let mut json = Json::parse(text).ok()?;
+    if let (Json::Object(members), Some(url)) = (&mut json, self_url) {
+        for (key, value) in members.iter_mut() {
+            if let (true, Json::Object(links)) = (key == "links", value) {
+                for (key, value) in links.iter_mut() {
+                    if key == "self" {
+                        *value = Json::String(url.to_owned().into());
+                    }
+                }
+            }
+        }
+    }
     let mut body = String::with_capacity(text.len());
     json.write(&mut body);
     if !token.is_empty() {
@@ -467,10 +479,16 @@ mod tests {
         );
         assert_eq!(r.headers, vec![(UPSTREAM_STATUS, "200".to_owned())]);
         assert!(in_band_error(200, "<html>", "t").is_none());
-        let sent = passed_on(201, "{ \"data\": {\"id\": \"tok-1\"} }", "tok-1").unwrap();
+        let sent = passed_on(
+            201,
+            r#"{ "data": {"id": "tok-1"}, "links": {"self": "https://waapi.app/x", "n": 1} }"#,
+            "tok-1",
+            Some("https://edge.example/x"),
+        )
+        .unwrap();
         assert_eq!(
             sent.body.as_deref(),
-            Some(r#"{"data":{"id":"[redacted]"}}"#)
+            Some(r#"{"data":{"id":"[redacted]"},"links":{"self":"https://edge.example/x","n":1}}"#)
         );
         assert_eq!((sent.status, sent.headers.len()), (201, 0));
     }

@@ -7,3 +7,4 @@ mod control;
 mod flows;
 mod instances;
 mod support;
+mod webhooks;
