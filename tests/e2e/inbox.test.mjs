@@ -121,6 +121,25 @@ describe("the messages view", { skip: !VIA_EDGE && "needs the edge: make test-e2
     await shot(page, "inbox-ticks.png");
   });
 
+  scenario("a send-message answer that comes after the acks takes no tick back", {}, async ({ page }) => {
+    const view = await openMessages(page);
+    const text = `Answered late ${tag()}`;
+    // The answer (ack 0) is held in the browser until the fake has delivered ack 3 to the edge.
+    await page.route("**/client/action/send-message", async (route) => {
+      const response = await route.fetch();
+      await delivered((d) => d.event === "message_ack" && d.body.data.ack === 3 && d.body.data.message.body === text);
+      await route.fulfill({ response });
+    });
+    await view.getByLabel("To", { exact: true }).fill(CUSTOMER);
+    await view.getByLabel("Message", { exact: true }).fill(text);
+    await view.getByRole("button", { name: "Send" }).click();
+    const sent = view.getByRole("listitem").filter({ hasText: text });
+    await sent.getByText("Read").waitFor();
+    await view.getByRole("button", { name: "Send" }).waitFor(); // "Sending…" is over: the answer was drawn
+    assert.equal(await sent.locator(".ticks").textContent(), "✓✓ Read");
+    assert.equal(await sent.count(), 1);
+  });
+
   scenario("the stream reconnects after the edge restarts, and shows nothing twice", { allow: DROPS }, async ({ page }) => {
     const streams = [];
     page.on("request", (r) => r.url().includes("/events/stream") && streams.push(new URL(r.url()).searchParams.get("after")));
