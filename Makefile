@@ -154,7 +154,8 @@ test-workerd: pkg
 	cargo build -q -p fake-waapi
 	tests/with-fakes.sh node tests/workerd/smoke.mjs
 
-# The edge handler in workerd (wrangler dev) against the fake, ending with a 10 s load run.
+# The edge handler in workerd (wrangler dev) against the fake, ending with a 10 s load run; the
+# webhook receiver, its Durable Objects, the events API and stream, and the forwarded actions.
 test-edge: pkg worker www
 	cargo build -q -p fake-waapi
 	tests/with-fakes.sh node --test tests/edge/

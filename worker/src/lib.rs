@@ -132,8 +132,8 @@ pub async fn handle(request: Request, env: JsValue) -> Response {
         Err(_) => return plain_error(400, "Bad request URL."),
     };
     let path = url.pathname();
-    // `/edge/…` is the edge's own API (outside WaAPI's paths): `GET /edge/v1/key`.
     let receiver = path == "/webhooks" || path.starts_with("/webhooks/");
+    // `/edge/…` is the edge's own API (outside WaAPI's paths): `GET /edge/v1/key`.
     let outcome = if path == "/api" || path.starts_with("/api/") || path.starts_with("/edge/") {
         api(&request, &env, &url).await
     } else if receiver && request.method() == "POST" {
@@ -268,7 +268,7 @@ async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, Js
                 .with_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE")
                 .with_header(
                     "Access-Control-Allow-Headers",
-                    "Authorization, Content-Type, Accept",
+                    "Authorization, Content-Type, Accept, Last-Event-ID",
                 )
                 .with_header("Access-Control-Max-Age", "600"),
             Some(false) => Reply::error(403, "This origin may not call the API."),
