@@ -89,8 +89,8 @@ try {
   await stop(1);
 }
 const inbound = ready
-  ? `curl -X POST ${fakeUrl}/__fake/instances/${ready}/inbound -H 'content-type: application/json' -d '{"from":"4915112345678@c.us","body":"Hello from the demo"}'`
-  : `(no seeded instance is ready; scan one first, then: curl -X POST ${fakeUrl}/__fake/instances/<id>/inbound -H 'content-type: application/json' -d '{"from":"4915112345678@c.us","body":"Hello"}')`;
+  ? `curl -X POST ${fakeUrl}/__fake/instances/${ready}/inbound -H 'content-type: application/json' -d '{"from":"4915187654321@c.us","body":"Hello from the demo"}'`
+  : `(no seeded instance is ready; scan one first, then: curl -X POST ${fakeUrl}/__fake/instances/<id>/inbound -H 'content-type: application/json' -d '{"from":"4915187654321@c.us","body":"Hello"}')`;
 console.log(`
   waapi-wasm demo: the dashboard and the edge handler (workerd) in front of fake WaAPI
 
