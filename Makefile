@@ -20,7 +20,7 @@ export CLOUDFLARE_CF_FETCH_ENABLED := false
 
 .PHONY: help setup setup-rust setup-apt setup-npm generate pkg size size-check fake demo worker edge edge-key \
 	test lint test-host test-wasm-node test-wasm-browser test-node test-types test-workerd test-bundle \
-	test-edge test-e2e test-e2e-edge www bench
+	test-edge test-e2e test-e2e-edge test-e2e-inbox www bench
 
 help:
 	@echo "make demo   run the dashboard and the edge handler on the fake WaAPI; prints where to look"
@@ -167,20 +167,27 @@ test-bundle: pkg setup-apt
 
 ## ---- dashboard ----
 
-# The page loads the package's web entry from www/vendor/ (git-ignored): no bundler.
+# The page loads the package's web entry (web.js: the wasm glue plus the action methods such as
+# sendMessage) from www/vendor/ (git-ignored): no bundler.
 www: pkg
 	rm -rf www/vendor/waapi-wasm && mkdir -p www/vendor/waapi-wasm
-	cp -r pkg/waapi_wasm.js pkg/waapi_wasm_bg.wasm pkg/snippets www/vendor/waapi-wasm/
+	cp -r pkg/web.js pkg/actions.js pkg/waapi_wasm.js pkg/waapi_wasm_bg.wasm pkg/snippets www/vendor/waapi-wasm/
 
 # The dashboard in headless Chromium against fake-waapi; screenshots land in .tmp/screenshots/.
 test-e2e: www setup-apt
 	cargo build -q -p fake-waapi
 	tests/with-fakes.sh node --test tests/e2e/
 
-# The same dashboard tests with the page and the API served by the edge handler in workerd.
+# The same dashboard tests with the page and the API served by the edge handler in workerd, and
+# the messages view's (tests/e2e/inbox.test.mjs: its own edge, with webhooks, restarted mid-test).
 test-e2e-edge: www worker setup-apt
 	cargo build -q -p fake-waapi
 	tests/with-fakes.sh node tests/e2e/via-edge.mjs
+
+# Only the messages view's tests; prints the inbound-message-to-page latency.
+test-e2e-inbox: www worker setup-apt
+	cargo build -q -p fake-waapi
+	tests/with-fakes.sh node tests/e2e/via-edge.mjs tests/e2e/inbox.test.mjs
 
 ## ---- benchmark ----
 
