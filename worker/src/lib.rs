@@ -290,6 +290,13 @@ async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, Js
     match answer {
         Answer::Reply(mut reply) => {
             reply.headers.extend(added);
+            // WaAPI answers an instance's webhook URL, the receiver's secret in it, to any key
+            // with `read`: it never leaves the edge (an update puts it back, see routes).
+            if let (Ok(secret), Some(body)) = (&settings.webhook_secret, &reply.body) {
+                if let Some(hidden) = events::hide_secret(body, secret) {
+                    reply.body = Some(hidden);
+                }
+            }
             to_response(&reply)
         }
         Answer::Stream(body) => {
@@ -473,7 +480,12 @@ async fn call(
         Route::List { filter } => Ok(Upstream::list_instances(filter.as_deref())),
         Route::Create => Ok(Upstream::create_instance()),
         Route::Get(id) => Upstream::get_instance(*id),
-        Route::Update(id) => match routes::instance_update(body) {
+        Route::Update(id) => match routes::instance_update(body, |url| {
+            match (&settings.webhook_secret, Url::new(self_url)) {
+                (Ok(secret), Ok(own)) => events::restore_secret(url, &own.origin(), secret),
+                _ => url.to_owned(),
+            }
+        }) {
             Ok(update) => Upstream::update_instance(*id, &update),
             Err(reject) => return respond::reject(&reject),
         },
