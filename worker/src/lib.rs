@@ -590,7 +590,8 @@ fn query_pair(pair: JsValue) -> Option<(String, String)> {
     Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
 }
 
-fn bearer(header: &Option<String>) -> Option<&str> {
+/// The key of an `Authorization: Bearer <key>` header (public for the fuzz harness).
+pub fn bearer(header: &Option<String>) -> Option<&str> {
     let (scheme, key) = header.as_deref()?.trim().split_once(' ')?;
     let key = key.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then_some(key)
