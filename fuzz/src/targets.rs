@@ -658,7 +658,7 @@ fn route_target(input: &[u8]) -> bool {
 
 fn update_body(input: &[u8]) -> bool {
     let body = text(input);
-    match instance_update(&body) {
+    match instance_update(&body, str::to_owned) {
         Ok(update) => {
             let sent = update.to_body().expect("an accepted update has a body");
             assert_json_body(Some(&sent), "an update body");
