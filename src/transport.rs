@@ -28,7 +28,8 @@ extern "C" {
 // as chunks for Rust to copy once into wasm memory; a Content-Length over `max` is refused
 // before reading, and a stream without one (or a compressed one) is cancelled once it passes
 // `max`. It resolves to [kind, status, text, chunks, size]: kind 0 an answer (text: its
-// Retry-After), 1 too large, 2 a redirect (text: the Location's origin, when known).
+// Retry-After), 1 too large, 2 a redirect (text: the Location's origin, when known); the body
+// of the last two is cancelled, so the connection closes rather than download it.
 #[wasm_bindgen(inline_js = r#"
 const TIMEOUT = "waapi:timeout";
 export function attempt(method, url, authorization, body, ms, max) {
@@ -37,32 +38,26 @@ export function attempt(method, url, authorization, body, ms, max) {
   const headers = { Authorization: authorization, Accept: "application/json", "Content-Type": "application/json" };
   const done = fetch(url, { method, headers, body, signal: controller.signal, redirect: "manual" })
     .then(async (r) => {
-      const s = r.status;
-      const stop = (kind, text) => {
-        r.body?.cancel().catch(() => {});
-        return [kind, s, text];
-      };
+      const s = r.status, h = r.headers, chunks = [];
+      let kind = 0, text = h.get("retry-after"), size = 0, reader;
       if (r.type === "opaqueredirect" || (s > 299 && s < 400)) {
-        const to = r.headers.get("location");
-        let origin;
+        kind = 2;
+        text = undefined;
         try {
-          origin = to ? new URL(to, url).origin : undefined;
+          const to = h.get("location");
+          if (to) text = new URL(to, url).origin;
         } catch {}
-        return stop(2, origin);
-      }
-      if (+r.headers.get("content-length") > max) return stop(1);
-      const chunks = [];
-      let size = 0;
-      const reader = r.body?.getReader();
-      for (let c; reader && !(c = await reader.read()).done; ) {
-        size += c.value.length;
-        if (size > max) {
-          reader.cancel().catch(() => {});
-          return [1, s];
+      } else if (+h.get("content-length") > max) kind = 1;
+      else if ((reader = r.body?.getReader())) {
+        for (let c; !(c = await reader.read()).done; chunks.push(c.value)) {
+          if ((size += c.value.length) > max) {
+            kind = 1;
+            break;
+          }
         }
-        chunks.push(c.value);
       }
-      return [0, s, r.headers.get("retry-after"), chunks, size];
+      if (kind) (reader ?? r.body)?.cancel().catch(() => {});
+      return [kind, s, text, chunks, size];
     })
     .catch((e) => {
       throw controller.signal.reason === TIMEOUT ? TIMEOUT : e;
