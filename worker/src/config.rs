@@ -175,6 +175,7 @@ impl Settings {
                             .and_then(|n| u32::try_from(n).ok())
                             .unwrap_or(UPSTREAM_TIMEOUT_MS),
                         max_retries: UPSTREAM_RETRIES,
+                        ..Options::default()
                     },
                 );
                 client

@@ -261,7 +261,9 @@ pub fn upstream_error(e: &Error) -> Reply {
         Error::Api { status, message } | Error::Server { status, message } => {
             upstream(Reply::error(*status, message), *status)
         }
-        Error::Decode { status, message } => upstream(Reply::error(502, message), *status),
+        Error::Decode { status, message }
+        | Error::ResponseTooLarge { status, message }
+        | Error::Redirect { status, message } => upstream(Reply::error(502, message), *status),
         Error::Timeout { message } => Reply::error(504, message),
         Error::Network { message } => Reply::error(502, message),
         // Inputs are checked before the call, so this is the edge's own settings.
