@@ -36,6 +36,7 @@ use crate::config::{authorize, Settings, MAX_ACTION_BODY_BYTES, MAX_BODY_BYTES, 
 use crate::events::{Page, KEEP_EVENTS, MAX_STREAMS, MAX_WEBHOOK_BYTES};
 use crate::respond::Reply;
 use crate::routes::{route, Reject, Route};
+use waapi_wasm::Permission;
 
 thread_local! {
     /// One per isolate: workerd runs a worker's requests on one thread.
@@ -46,6 +47,18 @@ thread_local! {
     static SECRET_WARNED: RefCell<bool> = const { RefCell::new(false) };
 }
 
+/// What is wrong in an `EDGE_KEYS` text, one line per malformed entry (its position, never its
+/// text): `worker/dev.mjs` refuses to start on any, with the worker's own rules.
+#[wasm_bindgen]
+pub fn edge_keys_problems(text: &str) -> Vec<String> {
+    let parsed = config::parse_edge_keys(text);
+    let mut problems = parsed.problems;
+    if parsed.keys.is_empty() && problems.is_empty() {
+        problems.push("EDGE_KEYS has no entry".into());
+    }
+    problems
+}
+
 fn settings(env: &JsValue) -> Rc<Settings> {
     SETTINGS.with(|cell| {
         if let Some((seen, settings)) = &*cell.borrow() {
@@ -54,6 +67,10 @@ fn settings(env: &JsValue) -> Rc<Settings> {
             }
         }
         let settings = Rc::new(Settings::from_vars(|name| var(env, name)));
+        // Once per isolate and env; the lines name what is wrong, never a value.
+        for problem in &settings.problems {
+            log_error(&format!("misconfigured: {problem}."));
+        }
         *cell.borrow_mut() = Some((env.clone(), settings.clone()));
         settings
     })
@@ -263,16 +280,24 @@ async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, Js
         .map(|o| settings.allowed_origins.iter().any(|a| a == o));
 
     let answer = if request.method() == "OPTIONS" {
-        Answer::Reply(match cors_ok {
-            Some(true) => Reply::no_content()
-                .with_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE")
+        // The route first: an unknown path is 404 before anything else is said about it.
+        let methods = match url.pathname().as_str() {
+            "/edge/v1/key" => Some("GET".to_owned()),
+            path => routes::methods(path),
+        };
+        Answer::Reply(match (methods, cors_ok) {
+            (None, _) => respond::reject(&Reject::NoSuchRoute),
+            (Some(methods), Some(true)) => Reply::no_content()
+                .with_header("Access-Control-Allow-Methods", methods)
                 .with_header(
                     "Access-Control-Allow-Headers",
                     "Authorization, Content-Type, Accept, Last-Event-ID",
                 )
                 .with_header("Access-Control-Max-Age", "600"),
-            Some(false) => Reply::error(403, "This origin may not call the API."),
-            None => Reply::no_content().with_header("Allow", "GET, POST, PUT, DELETE, OPTIONS"),
+            (Some(_), Some(false)) => Reply::error(403, "This origin may not call the API."),
+            (Some(methods), None) => {
+                Reply::no_content().with_header("Allow", format!("{methods}, OPTIONS"))
+            }
         })
     } else {
         serve(request, env, &headers, &settings, url).await?
@@ -339,10 +364,10 @@ async fn serve(
         }
     };
 
-    let keys = match &settings.keys {
-        Ok(keys) => keys,
-        Err(why) => return reply(misconfigured(why)),
-    };
+    if settings.keys.is_empty() {
+        return reply(respond::misconfigured());
+    }
+    let keys = &settings.keys;
     let authorization = headers.get("authorization")?;
     let Some(key) = bearer(&authorization) else {
         return reply(respond::unauthenticated());
@@ -357,6 +382,21 @@ async fn serve(
         return reply(respond::forbidden(route.permission()));
     }
 
+    // Every body is read as a stream and stopped past its limit, chunked or not. Routes that
+    // take none (WaAPI's create takes none either) have a limit of 0.
+    let limit = match route {
+        Route::Action(..) => MAX_ACTION_BODY_BYTES,
+        Route::Update(_) => MAX_BODY_BYTES,
+        _ => 0,
+    };
+    let Some(bytes) = read_body(request, limit).await? else {
+        return reply(too_large(limit));
+    };
+    let body = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => return reply(Reply::error(400, "The body is not UTF-8 text.")),
+    };
+
     match route {
         Route::Events(id, page) => return events_list(env, id, page).await.map(Answer::Reply),
         Route::Stream(id) => {
@@ -369,33 +409,16 @@ async fn serve(
         _ => {}
     }
 
-    let limit = match route {
-        Route::Action(..) => MAX_ACTION_BODY_BYTES,
-        _ => MAX_BODY_BYTES,
-    };
-    let body = if matches!(route, Route::Update(_) | Route::Create | Route::Action(..)) {
-        let Some(bytes) = read_body(request, limit).await? else {
-            return reply(too_large(limit));
-        };
-        match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(_) => return reply(Reply::error(400, "The body is not UTF-8 text.")),
-        }
-    } else {
-        let declared = headers
-            .get("content-length")?
-            .and_then(|n| n.trim().parse::<usize>().ok());
-        if declared.is_some_and(|n| n > limit) {
-            return reply(too_large(limit));
-        }
-        String::new()
-    };
-
     let client = match &settings.client {
         Ok(client) => client,
-        Err(why) => return reply(misconfigured(why)),
+        Err(_) => return reply(respond::misconfigured()),
     };
-    let answer = call(client, settings, route.clone(), &body, &url.href()).await;
+    let caller = Caller {
+        may_read: permissions.allows(Permission::Read),
+        origin: url.origin(),
+        path: url.pathname(),
+    };
+    let answer = call(client, settings, route.clone(), &body, &caller).await;
     if route.is_write() {
         // Whatever the outcome: a timed-out write may still have happened upstream.
         LIST_CACHE.with(|c| c.borrow_mut().clear());
@@ -460,6 +483,14 @@ async fn events_stream(
     })
 }
 
+/// Who asks: whether the key may read, the edge's origin (for its own webhook receiver) and
+/// the request's path (`links.self`: relative, so no caller's `Host` comes back).
+struct Caller {
+    may_read: bool,
+    origin: String,
+    path: String,
+}
+
 /// One upstream call, answered in WaAPI's shapes. An error WaAPI reported in band (HTTP 2xx
 /// with `status: "error"`) is passed on as WaAPI sent it, status and body.
 async fn call(
@@ -467,16 +498,21 @@ async fn call(
     settings: &Settings,
     route: Route,
     body: &str,
-    self_url: &str,
+    caller: &Caller,
 ) -> Reply {
+    let self_url = caller.path.as_str();
     let request = match &route {
         Route::List { filter } => Ok(Upstream::list_instances(filter.as_deref())),
         Route::Create => Ok(Upstream::create_instance()),
         Route::Get(id) => Upstream::get_instance(*id),
-        Route::Update(id) => match routes::instance_update(body) {
-            Ok(update) => Upstream::update_instance(*id, &update),
-            Err(reject) => return respond::reject(&reject),
-        },
+        Route::Update(id) => {
+            let check = |url: &str| settings.webhooks.check(url, &caller.origin);
+            match routes::instance_update(body, check) {
+                // The policy above judged private hosts.
+                Ok(update) => Upstream::update_instance_with(*id, &update, true),
+                Err(reject) => return respond::reject(&reject),
+            }
+        }
         Route::Delete(id) => Upstream::delete_instance(*id),
         Route::Status(id) => Upstream::client_status(*id),
         Route::QrCode(id) => Upstream::qr_code(*id),
@@ -505,27 +541,34 @@ async fn call(
     };
     let request = match request {
         Ok(request) => request,
-        Err(e) => return respond::upstream_error(&e),
+        Err(e) => return failed(&e),
     };
-    let now = js_sys::Date::now();
     let cache_key = match &route {
         Route::List { filter } => Some(filter.clone().unwrap_or_default()),
         _ => None,
     };
+    // Taken before the call: a write that lands meanwhile makes this fill too old to store.
+    let generation = LIST_CACHE.with(|c| c.borrow().generation());
     if let Some(key) = &cache_key {
+        let now = js_sys::Date::now();
         if let Some(hit) = LIST_CACHE.with(|c| c.borrow().get(key, now).map(str::to_owned)) {
-            return Reply::json(200, hit).with_header("X-Edge-Cache", "hit");
+            return Reply::json(200, hit);
         }
     }
     let answer = match client.send(&request).await {
         Ok(answer) => answer,
-        Err(e) => return respond::upstream_error(&e),
+        Err(e) => return failed(&e),
     };
     let decoded = answer.reply().and_then(|r| {
         Ok(match &route {
             Route::List { .. } => respond::instances(&r.instance_list()?),
+            Route::Create if !caller.may_read => respond::created_id(r.instance()?.id),
             Route::Create => respond::instance(201, &r.instance()?),
             Route::Get(_) => respond::instance(200, &r.instance()?),
+            // A write-only key learns nothing of the instance, not even its current state.
+            Route::Update(_) if !caller.may_read => {
+                r.client_status().map(|_| respond::acknowledged())?
+            }
             Route::Update(_) => respond::client_status("data", &r.client_status()?, self_url),
             Route::Delete(_) => r.nothing().map(|()| Reply::no_content())?,
             Route::Status(_) => {
@@ -542,28 +585,38 @@ async fn call(
         })
     });
     match client.finish(decoded) {
-        Ok(reply) => match cache_key {
-            Some(key) => {
-                if let (Some(body), true) = (&reply.body, settings.cache_ttl_ms > 0) {
-                    LIST_CACHE.with(|c| {
-                        c.borrow_mut()
-                            .put(&key, body.clone(), now, settings.cache_ttl_ms)
-                    });
-                }
-                reply.with_header("X-Edge-Cache", "miss")
+        Ok(reply) => {
+            if let (Some(key), Some(body)) = (cache_key, &reply.body) {
+                // The TTL counts from now, when the answer arrived.
+                let now = js_sys::Date::now();
+                LIST_CACHE.with(|c| {
+                    c.borrow_mut()
+                        .put(&key, body.clone(), generation, now, settings.cache_ttl_ms)
+                });
             }
-            None => reply,
-        },
+            reply
+        }
         Err(e @ Error::Api { .. }) => {
             respond::in_band_error(answer.status, &answer.text, &settings.token)
                 .unwrap_or_else(|| respond::upstream_error(&e))
         }
-        Err(e) => respond::upstream_error(&e),
+        Err(e) => failed(&e),
     }
 }
 
+/// The answer for a failed call; the edge's own settings at fault (an invalid input after
+/// every check) are logged, since the caller is told only that the edge is misconfigured.
+fn failed(e: &Error) -> Reply {
+    if let Error::InvalidInput { message } = e {
+        log_error(&format!("misconfigured: {message}"));
+    }
+    respond::upstream_error(e)
+}
+
+/// A fixed answer for the caller; `why` goes to the log only.
 fn misconfigured(why: &str) -> Reply {
-    Reply::error(500, &format!("The edge is misconfigured: {why}"))
+    log_error(&format!("misconfigured: {why}"));
+    respond::misconfigured()
 }
 
 fn too_large(limit: usize) -> Reply {
@@ -584,6 +637,43 @@ fn bearer(header: &Option<String>) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then_some(key)
 }
 
+/// The dashboard's own files, and only they: what `www/index.html` loads and what that loads
+/// (tests/edge/hardening.test.mjs checks this list against the page). Anything else in
+/// `www/`, dotfiles included, is 404.
+const PAGE_FILES: &[&str] = &[
+    "/",
+    "/index.html",
+    "/app.js",
+    "/errors.js",
+    "/style.css",
+    "/favicon.svg",
+];
+/// The package's build, copied by `make www`: its glue, its wasm and the glue's snippets
+/// (in folders named by a hash, so matched by shape).
+const VENDOR: &str = "/vendor/waapi-wasm/";
+
+fn page_file(path: &str) -> bool {
+    if PAGE_FILES.contains(&path) {
+        return true;
+    }
+    let Some(rest) = path.strip_prefix(VENDOR) else {
+        return false;
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    let plain = |s: &&str| {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    };
+    segments.iter().all(plain)
+        && match segments.as_slice() {
+            [file] => *file == "waapi_wasm.js" || *file == "waapi_wasm_bg.wasm",
+            ["snippets", _, .., file] => file.ends_with(".js"),
+            _ => false,
+        }
+}
+
 /// Non-API paths: the dashboard from `env.ASSETS`, with the security headers a page needs.
 async fn assets(request: &Request, env: &JsValue) -> Result<Response, JsValue> {
     if request.method() != "GET" && request.method() != "HEAD" {
@@ -591,15 +681,16 @@ async fn assets(request: &Request, env: &JsValue) -> Result<Response, JsValue> {
             &Reply::error(405, "Method not allowed.").with_header("Allow", "GET, HEAD"),
         );
     }
+    let path = Url::new(&request.url())?.pathname();
+    if !page_file(&path) {
+        return to_response(
+            &Reply::error(404, "Not found.").with_header("X-Content-Type-Options", "nosniff"),
+        );
+    }
     let binding = Reflect::get(env, &"ASSETS".into())?;
     let fetch: Function = match Reflect::get(&binding, &"fetch".into()).map(JsCast::dyn_into) {
         Ok(Ok(fetch)) => fetch,
-        _ => {
-            return to_response(&Reply::error(
-                500,
-                "The edge is misconfigured: no ASSETS binding.",
-            ))
-        }
+        _ => return to_response(&misconfigured("no ASSETS binding.")),
     };
     let asset: Response = JsFuture::from(js_sys::Promise::from(fetch.call1(&binding, request)?))
         .await?
@@ -610,7 +701,7 @@ async fn assets(request: &Request, env: &JsValue) -> Result<Response, JsValue> {
         "Content-Security-Policy",
         &format!(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-             img-src 'self' data: https:; connect-src 'self' {connect}; object-src 'none'; \
+             img-src 'self' data: https://pps.whatsapp.net; connect-src 'self' {connect}; object-src 'none'; \
              frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
         ),
     )?;
@@ -675,4 +766,41 @@ extern "C" {
 /// One line per failure; it names the route and status, never a key or the token.
 fn log_error(line: &str) {
     console_error(&format!("waapi-edge: {line}"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_pages_own_files_are_served() {
+        for ok in [
+            "/",
+            "/app.js",
+            "/favicon.svg",
+            "/vendor/waapi-wasm/waapi_wasm.js",
+            "/vendor/waapi-wasm/waapi_wasm_bg.wasm",
+            "/vendor/waapi-wasm/snippets/waapi-wasm-1a4ede0b2d50bc67/inline0.js",
+        ] {
+            assert!(page_file(ok), "{ok}");
+        }
+        for no in [
+            "/.gitignore",
+            "/vendor/.gitignore",
+            "/vendor/waapi-wasm/.hidden.js",
+            "/vendor/waapi-wasm/snippets/.x/inline0.js",
+            "/vendor/waapi-wasm/snippets/a/../../../.gitignore",
+            "/vendor/waapi-wasm/snippets/a/%2e%2e/x.js",
+            "/vendor/waapi-wasm/snippets/a/inline0.txt",
+            "/vendor/waapi-wasm/package.json",
+            "/vendor/waapi-wasm/",
+            "/vendor/",
+            "/README.md",
+            "/app.js/",
+            "/index.htm",
+            "//app.js",
+        ] {
+            assert!(!page_file(no), "{no}");
+        }
+    }
 }

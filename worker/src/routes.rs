@@ -147,6 +147,15 @@ pub fn route(method: &str, path: &str, query: &[(String, String)]) -> Result<Rou
     Ok(route)
 }
 
+/// The methods `path` answers (for OPTIONS and its `Allow`), or `None` when no route has it.
+pub fn methods(path: &str) -> Option<String> {
+    let allowed: Vec<&str> = ["GET", "POST", "PUT", "DELETE"]
+        .into_iter()
+        .filter(|m| route(m, path, &[]).is_ok())
+        .collect();
+    (!allowed.is_empty()).then(|| allowed.join(", "))
+}
+
 /// A positive integer written plainly: `12`, not `012`, `+12` or `1e1`.
 fn instance_id(segment: &str) -> Result<u64, Reject> {
     parse_u64(segment)
@@ -155,8 +164,13 @@ fn instance_id(segment: &str) -> Result<u64, Reject> {
 }
 
 /// Reads a PUT body: `{ name?, webhook?: { url?: string | null, events?: string[] | null } }`,
-/// nothing else, every field checked as the client would before sending.
-pub fn instance_update(body: &str) -> Result<InstanceUpdate, Reject> {
+/// nothing else, every field checked as the client would before sending; a webhook URL must
+/// pass `check_url` too (the edge's [`crate::config::WebhookPolicy`], which includes the
+/// package's own check).
+pub fn instance_update(
+    body: &str,
+    check_url: impl Fn(&str) -> Result<(), String>,
+) -> Result<InstanceUpdate, Reject> {
     let bad = |m: &str| Reject::BadInput(m.to_owned());
     let json =
         Json::parse(body).map_err(|e| Reject::BadInput(format!("The body is not JSON ({e}).")))?;
@@ -173,6 +187,7 @@ pub fn instance_update(body: &str) -> Result<InstanceUpdate, Reject> {
                     match (key.as_ref(), value) {
                         ("url", Json::Null) => update = update.webhook_url(None),
                         ("url", Json::String(url)) => {
+                            check_url(url).map_err(Reject::BadInput)?;
                             update = update.webhook_url(Some(url.as_ref()))
                         }
                         ("url", _) => return Err(bad("webhook.url must be a string or null.")),
@@ -204,8 +219,9 @@ pub fn instance_update(body: &str) -> Result<InstanceUpdate, Reject> {
             }
         }
     }
+    // Private hosts were `check_url`'s to judge.
     update
-        .to_body()
+        .to_body_with(true)
         .map_err(|e| Reject::BadInput(e.message().to_owned()))?;
     Ok(update)
 }
@@ -254,6 +270,32 @@ mod tests {
             Ok(Route::QrCode(3))
         );
         assert_eq!(r("GET", "/api/v1/instances/3/client/me"), Ok(Route::Me(3)));
+    }
+
+    #[test]
+    fn options_name_the_routes_own_methods() {
+        assert_eq!(methods("/api/v1/instances").as_deref(), Some("GET, POST"));
+        assert_eq!(
+            methods("/api/v1/instances/7").as_deref(),
+            Some("GET, PUT, DELETE")
+        );
+        assert_eq!(
+            methods("/api/v1/instances/7/events/stream").as_deref(),
+            Some("GET")
+        );
+        assert_eq!(
+            methods("/api/v1/instances/7/client/action/send-message").as_deref(),
+            Some("POST")
+        );
+        for unknown in [
+            "/api/v1/nothing",
+            "/api",
+            "/api/v1/instances/abc",
+            "/api/v1/instances/7/client/action/no-such-action",
+            "/api/v1/instances/7/x",
+        ] {
+            assert_eq!(methods(unknown), None, "{unknown}");
+        }
     }
 
     #[test]
@@ -423,7 +465,8 @@ mod tests {
 
     #[test]
     fn update_bodies() {
-        let body = |b: &str| instance_update(b).map(|u| u.to_body().unwrap());
+        let any = |_: &str| Ok(());
+        let body = |b: &str| instance_update(b, any).map(|u| u.to_body_with(true).unwrap());
         assert_eq!(body(r#"{"name":"Shop"}"#).unwrap(), r#"{"name":"Shop"}"#);
         assert_eq!(
             body(r#"{"webhook":{"url":null,"events":null}}"#).unwrap(),
@@ -451,9 +494,15 @@ mod tests {
             r#"{"webhook":{}}"#,
         ] {
             assert!(
-                matches!(instance_update(bad), Err(Reject::BadInput(_))),
+                matches!(instance_update(bad, any), Err(Reject::BadInput(_))),
                 "{bad}"
             );
         }
+        let refuse = |url: &str| Err(format!("no {url}"));
+        assert_eq!(
+            instance_update(r#"{"webhook":{"url":"https://h.example/x"}}"#, refuse),
+            Err(Reject::BadInput("no https://h.example/x".into()))
+        );
+        assert!(instance_update(r#"{"webhook":{"url":null}}"#, refuse).is_ok());
     }
 }
