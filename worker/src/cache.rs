@@ -24,6 +24,12 @@ pub struct ListCache {
     generation: u64,
 }
 
+impl Default for ListCache {
+    fn default() -> ListCache {
+        ListCache::new()
+    }
+}
+
 impl ListCache {
     pub const fn new() -> ListCache {
         ListCache {
