@@ -2,10 +2,20 @@
 // `make demo` and the tests. The secrets go through a 0600 env file in the repo's .tmp/,
 // never on a command line.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** A port free on 127.0.0.1 right now. */
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const s = createServer().once("error", reject).listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 
 /**
  * Checks an EDGE_KEYS text with the worker's own parser (its wasm, from `make worker`) and
@@ -49,7 +59,9 @@ export async function startEdge({
   const envFile = `${dir}/secrets.env`;
   writeFileSync(envFile, Object.entries(secrets).map(([k, v]) => `${k}=${v}\n`).join(""), { mode: 0o600 });
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false",
-    "--env-file", envFile, "--persist-to", state, "--var", `WAAPI_BASE_URL:${baseUrl}`];
+    "--env-file", envFile, "--persist-to", state, "--var", `WAAPI_BASE_URL:${baseUrl}`,
+    // wrangler's default devtools port (9229 and up) collides when several edges start at once.
+    "--inspector-port", String(await freePort())];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child = spawn(`${root}node_modules/.bin/wrangler`, args, {
     cwd: `${root}worker`,
