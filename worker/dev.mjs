@@ -129,7 +129,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { PORT = "8787", WAAPI_BASE_URL = "https://waapi.app/api/v1", WAAPI_TOKEN, EDGE_KEYS, WEBHOOK_SECRET } = process.env;
   // Optional vars passed on when set in the environment.
   const vars = Object.fromEntries(
-    ["MAX_UPSTREAM_BYTES", "EDGE_WEBHOOK_HOSTS", "EDGE_ALLOW_PRIVATE_WEBHOOKS", "CACHE_TTL_MS", "ALLOWED_ORIGINS"]
+    ["MAX_UPSTREAM_BYTES", "EDGE_WEBHOOK_HOSTS", "EDGE_ALLOW_PRIVATE_WEBHOOKS", "CACHE_TTL_MS", "ALLOWED_ORIGINS", "CONNECT_SRC", "IMG_SRC"]
       .filter((name) => process.env[name] !== undefined)
       .map((name) => [name, process.env[name]]),
   );

@@ -307,4 +307,7 @@ test("the page's CSP allows images from itself, data: and WhatsApp's profile pic
   const csp = (await raw(edge.url, "/")).headers["content-security-policy"];
   const img = csp.split(";").map((d) => d.trim()).find((d) => d.startsWith("img-src"));
   assert.equal(img, "img-src 'self' data: https://pps.whatsapp.net");
+  const fake = await start({ IMG_SRC: "https://pps.example.com" });
+  const extra = (await raw(fake.url, "/")).headers["content-security-policy"];
+  assert.match(extra, /img-src 'self' data: https:\/\/pps\.whatsapp\.net https:\/\/pps\.example\.com;/, "IMG_SRC adds sources");
 });

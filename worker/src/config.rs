@@ -1,6 +1,6 @@
 //! The edge's settings, read from the worker's `env`: secrets `WAAPI_TOKEN`, `EDGE_KEYS` and
 //! `WEBHOOK_SECRET`, vars `WAAPI_BASE_URL`, `CACHE_TTL_MS`, `ALLOWED_ORIGINS`, `CONNECT_SRC`,
-//! `MAX_UPSTREAM_BYTES`, `EDGE_WEBHOOK_HOSTS`, `EDGE_ALLOW_PRIVATE_WEBHOOKS` (and
+//! `IMG_SRC`, `MAX_UPSTREAM_BYTES`, `EDGE_WEBHOOK_HOSTS`, `EDGE_ALLOW_PRIVATE_WEBHOOKS` (and
 //! `UPSTREAM_TIMEOUT_MS`, `EVENTS_KEEP_ALIVE_MS` for tests).
 
 use waapi_wasm::request::check_webhook_url;
@@ -242,6 +242,8 @@ pub struct Settings {
     pub cache_ttl_ms: u64,
     /// Extra origins for the dashboard's CSP `connect-src`.
     pub connect_src: String,
+    /// Extra sources for its `img-src` (`IMG_SRC`), e.g. a test fake's picture host.
+    pub img_src: String,
     /// The last segment of the webhook receiver's path; `Err` says why there is none (the
     /// receiver then answers 404 to everything). Never written anywhere.
     pub webhook_secret: Result<String, String>,
@@ -299,6 +301,7 @@ impl Settings {
             allowed_origins: parse_origins(&var("ALLOWED_ORIGINS").unwrap_or_default()),
             cache_ttl_ms: number("CACHE_TTL_MS").unwrap_or(DEFAULT_CACHE_TTL_MS),
             connect_src: var("CONNECT_SRC").unwrap_or_default(),
+            img_src: var("IMG_SRC").unwrap_or_default(),
             webhook_secret: match var("WEBHOOK_SECRET") {
                 None => Err("WEBHOOK_SECRET is not set".into()),
                 Some(s) if s.chars().count() < MIN_SECRET_CHARS => Err(format!(

@@ -135,10 +135,11 @@ extern "C" {
     ) -> Result<js_sys::Promise, JsValue>;
 }
 
-/// What `serve` answers: a reply, or an event stream passed on from the Durable Object.
+/// What `serve` answers: a reply, or a body passed on from the Durable Object as it flows,
+/// with its content type.
 enum Answer {
     Reply(Reply),
-    Stream(Option<ReadableStream>),
+    Stream(Option<ReadableStream>, &'static str),
 }
 
 /// The module worker's `fetch(request, env)`. Never throws: every failure is a response.
@@ -317,12 +318,12 @@ async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, Js
             reply.headers.extend(added);
             to_response(&reply)
         }
-        Answer::Stream(body) => {
+        Answer::Stream(body, content_type) => {
             let mut stream = Reply::no_content();
             stream.status = 200;
             stream
                 .headers
-                .push(("Content-Type", "text/event-stream".to_owned()));
+                .push(("Content-Type", content_type.to_owned()));
             stream.headers.extend(added);
             Ok(respond(200, body.into(), &header_lines(&stream)))
         }
@@ -398,7 +399,7 @@ async fn serve(
     };
 
     match route {
-        Route::Events(id, page) => return events_list(env, id, page).await.map(Answer::Reply),
+        Route::Events(id, page) => return events_list(env, id, page).await,
         Route::Stream(id) => {
             let last = headers.get("last-event-id")?;
             return match events::stream_after(&query, last.as_deref()) {
@@ -434,18 +435,16 @@ async fn serve(
     reply(answer)
 }
 
-/// `GET …/events`: a page from the instance's Durable Object, as it wrote it.
-async fn events_list(env: &JsValue, id: u64, page: Page) -> Result<Reply, JsValue> {
+/// `GET …/events`: a page from the instance's Durable Object, passed on as it flows (a page
+/// of 500 large webhooks would not fit the isolate's memory twice over).
+async fn events_list(env: &JsValue, id: u64, page: Page) -> Result<Answer, JsValue> {
     let path = format!("/list?after={}&limit={}", page.after, page.limit);
     Ok(match events_call(env, id, &path, None).await? {
-        None => misconfigured("no EVENTS binding."),
-        Some(r) if r.status() == 200 => {
-            let text = JsFuture::from(r.text()?).await?.as_string();
-            Reply::json(200, text.unwrap_or_default())
-        }
+        None => Answer::Reply(misconfigured("no EVENTS binding.")),
+        Some(r) if r.status() == 200 => Answer::Stream(r.body(), "application/json"),
         Some(r) => {
             log_error(&format!("reading events failed: {}", r.status()));
-            Reply::error(500, "The edge could not read the events.")
+            Answer::Reply(Reply::error(500, "The edge could not read the events."))
         }
     })
 }
@@ -463,7 +462,7 @@ async fn events_stream(
     );
     Ok(match events_call(env, id, &path, None).await? {
         None => Answer::Reply(misconfigured("no EVENTS binding.")),
-        Some(r) if r.status() == 200 => Answer::Stream(r.body()),
+        Some(r) if r.status() == 200 => Answer::Stream(r.body(), "text/event-stream"),
         Some(r) if r.status() == 429 => Answer::Reply(
             Reply::error(
                 429,
@@ -696,13 +695,21 @@ async fn assets(request: &Request, env: &JsValue) -> Result<Response, JsValue> {
         .await?
         .dyn_into()?;
     let headers = Headers::new_with_headers(&asset.headers())?;
-    let connect = &settings(env).connect_src;
+    let settings = settings(env);
+    let (connect, img) = (&settings.connect_src, &settings.img_src);
+    // Images: the page's own, data: (the QR code) and WhatsApp's profile pictures, which it
+    // serves from pps.whatsapp.net; never any https host.
     headers.set(
         "Content-Security-Policy",
         &format!(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-             img-src 'self' data: https://pps.whatsapp.net; connect-src 'self' {connect}; object-src 'none'; \
-             frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+             img-src 'self' data: https://pps.whatsapp.net{img}; connect-src 'self' {connect}; \
+             object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+            img = if img.is_empty() {
+                String::new()
+            } else {
+                format!(" {img}")
+            },
         ),
     )?;
     headers.set("X-Content-Type-Options", "nosniff")?;
