@@ -103,6 +103,7 @@ test("every body is bounded as it streams; create and bodiless routes take none"
   // WaAPI's create takes no body: a chunked one (not even JSON) made an instance before.
   const create = await call("/api/v1/instances", { method: "POST", body: chunked(10_000) });
   assert.equal(create.status, 413, create.text);
+  assert.equal(create.json.message, "This route takes no request body.");
   assert.equal((await call("/api/v1/instances", { method: "POST", body: "x" })).status, 413, "with a Content-Length too");
   assert.equal((await call("/api/v1/instances", { method: "POST", body: "" })).status, 201, "an empty body is no body");
   assert.equal((await call("/api/v1/instances/2", { method: "DELETE", body: chunked(100) })).status, 413);

@@ -619,6 +619,9 @@ fn misconfigured(why: &str) -> Reply {
 }
 
 fn too_large(limit: usize) -> Reply {
+    if limit == 0 {
+        return Reply::error(413, "This route takes no request body.");
+    }
     Reply::error(
         413,
         &format!("The request body is larger than {limit} bytes."),
