@@ -20,7 +20,7 @@ export CLOUDFLARE_CF_FETCH_ENABLED := false
 
 .PHONY: help setup setup-rust setup-apt setup-npm generate pkg size size-check fake demo worker edge edge-key \
 	test lint test-host test-wasm-node test-wasm-browser test-node test-types test-workerd test-bundle \
-	test-edge test-e2e test-e2e-edge www bench
+	test-edge test-e2e test-e2e-edge test-e2e-inbox www bench fuzz test-fuzz
 
 help:
 	@echo "make demo   run the dashboard and the edge handler on the fake WaAPI; prints where to look"
@@ -29,6 +29,7 @@ help:
 	@echo "make size   print what each build ships: raw, gzip and brotli bytes"
 	@echo "make fake   run fake-waapi on 127.0.0.1:\$$PORT (default 8080)"
 	@echo "make generate   rewrite the files generated from api/actions.json"
+	@echo "make fuzz   fuzz every entry point that reads untrusted input (FUZZ_INPUTS, FUZZ_SEED)"
 
 ## ---- set-up (idempotent) ----
 
@@ -113,7 +114,7 @@ demo: setup-rust setup-npm pkg worker www
 
 ## ---- tests ----
 
-test: setup lint test-host size-check test-wasm-node test-wasm-browser test-node test-types test-workerd test-bundle \
+test: setup lint test-host test-fuzz size-check test-wasm-node test-wasm-browser test-node test-types test-workerd test-bundle \
 	test-edge test-e2e test-e2e-edge
 	@echo "all tests passed"
 
@@ -126,6 +127,19 @@ lint:
 
 test-host:
 	cargo test --workspace
+
+# fuzz/ on stable Rust: mutated real bodies and random bytes through every entry point that reads
+# untrusted input (the package's and the edge's), from a fixed seed, then a size check (1 MB
+# against 10 MB: time must grow linearly). Panicking inputs land in tests/fuzz-regressions/,
+# which `cargo test` replays. Exits non-zero on a panic or a slow entry point. Minutes.
+FUZZ_INPUTS ?= 10000000
+FUZZ_SEED ?= 1
+fuzz:
+	cargo run -q --profile fuzz -p waapi-fuzz -- --inputs $(FUZZ_INPUTS) --seed $(FUZZ_SEED)
+
+# The same for `make test`: 100 000 inputs, the size check on 512 KB against 5 MB.
+test-fuzz:
+	cargo run -q --profile fuzz -p waapi-fuzz -- --inputs 100000 --seed $(FUZZ_SEED) --size-kb 512
 
 # The wasm tests run the Rust API against two fakes (live and spec envelopes) over HTTP.
 test-wasm-node: setup-rust
@@ -167,20 +181,27 @@ test-bundle: pkg setup-apt
 
 ## ---- dashboard ----
 
-# The page loads the package's web entry from www/vendor/ (git-ignored): no bundler.
+# The page loads the package's web entry (web.js: the wasm glue plus the action methods such as
+# sendMessage) from www/vendor/ (git-ignored): no bundler.
 www: pkg
 	rm -rf www/vendor/waapi-wasm && mkdir -p www/vendor/waapi-wasm
-	cp -r pkg/waapi_wasm.js pkg/waapi_wasm_bg.wasm pkg/snippets www/vendor/waapi-wasm/
+	cp -r pkg/web.js pkg/actions.js pkg/waapi_wasm.js pkg/waapi_wasm_bg.wasm pkg/snippets www/vendor/waapi-wasm/
 
 # The dashboard in headless Chromium against fake-waapi; screenshots land in .tmp/screenshots/.
 test-e2e: www setup-apt
 	cargo build -q -p fake-waapi
 	tests/with-fakes.sh node --test tests/e2e/
 
-# The same dashboard tests with the page and the API served by the edge handler in workerd.
+# The same dashboard tests with the page and the API served by the edge handler in workerd, and
+# the messages view's (tests/e2e/inbox.test.mjs: its own edge, with webhooks, restarted mid-test).
 test-e2e-edge: www worker setup-apt
 	cargo build -q -p fake-waapi
 	tests/with-fakes.sh node tests/e2e/via-edge.mjs
+
+# Only the messages view's tests; prints the inbound-message-to-page latency.
+test-e2e-inbox: www worker setup-apt
+	cargo build -q -p fake-waapi
+	tests/with-fakes.sh node tests/e2e/via-edge.mjs tests/e2e/inbox.test.mjs
 
 ## ---- benchmark ----
 

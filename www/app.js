@@ -1,7 +1,8 @@
 // The WaAPI dashboard: connect with a token, list and manage instances, link a phone.
 // Plain DOM code on the waapi-wasm web build; no framework (the page is a form, a table and two dialogs).
-import init, { WaapiClient, isWaapiError } from "./vendor/waapi-wasm/waapi_wasm.js";
+import init, { WaapiClient, isWaapiError } from "./vendor/waapi-wasm/web.js";
 import { explain } from "./errors.js";
+import { initInbox, openInbox } from "./inbox.js";
 
 const EVENTS = [
   "message", "loading_screen", "qr", "authenticated", "auth_failure", "ready", "disconnected",
@@ -27,6 +28,8 @@ const el = (tag, props = {}, ...children) => {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let client = null;
+/** The key and API base URL of the connection, for the messages view's own fetch of the event stream. */
+let session = null;
 /**
  * The caller's permissions when the API is the edge handler (it says them at GET /edge/v1/key),
  * as a Set; null when talking to WaAPI directly, which cannot say: then every button stays on
@@ -155,6 +158,7 @@ function connect(event) {
       return showError(EDGE_REFUSED);
     }
     edgePermissions = edge.edge ? edge.permissions : null;
+    session = { token, baseUrl };
     // The edge already retries what WaAPI failed (once, with backoff); the page's own retries
     // would multiply the upstream requests (3 × 2 for one Refresh). Through the edge the page
     // sends each call once; straight to WaAPI it keeps the package's retries.
@@ -273,6 +277,12 @@ function drawRow({ instance, status, row }) {
   const label = instance.name ?? `instance ${instance.id}`;
   const buttons = [el("button", { type: "button", className: "small", textContent: "Manage", ariaLabel: `Manage ${label}` })];
   buttons[0].addEventListener("click", () => openDetail(instance.id));
+  // Messages live at the edge (its webhook receiver keeps them); WaAPI alone keeps none.
+  if (edgePermissions) {
+    const messages = el("button", { type: "button", className: "small", textContent: "Messages", ariaLabel: `Messages for ${label}` });
+    messages.addEventListener("click", () => openInbox(instance.id));
+    buttons.unshift(messages);
+  }
   if (status === "qr") {
     const phone = el("button", { type: "button", className: "small primary", textContent: "Connect phone", ariaLabel: `Connect phone to ${label}` });
     phone.addEventListener("click", () => openDetail(instance.id));
@@ -584,6 +594,11 @@ async function start() {
   $("confirm").addEventListener("close", () => (deleting = null));
   $("edit-webhook").addEventListener("input", () => webhookError(""));
   $("confirm-delete").addEventListener("click", confirmDelete);
+  initInbox({
+    session: () => ({ client, token: session.token, apiBase: session.baseUrl, permissions: edgePermissions }),
+    why,
+    instance: (id) => instances.get(id)?.instance,
+  });
   $("me-pic").addEventListener("error", () => {
     $("me-pic").hidden = true;
     $("me-initials").hidden = false;

@@ -1,5 +1,5 @@
 // What a failed call means to a person: one sentence, never a stack or a JSON dump.
-import { isWaapiError } from "./vendor/waapi-wasm/waapi_wasm.js";
+import { isWaapiError } from "./vendor/waapi-wasm/web.js";
 
 /**
  * The sentence to show for `error`, a rejection from a WaapiClient call.

@@ -428,3 +428,9 @@ scenario("The manage dialog closing under an open delete confirmation closes it 
   await confirm.waitFor({ state: "hidden" });
   assert.equal(await alertText(page), "Instance 2 no longer exists.");
 });
+
+scenario("Messages is offered only through the edge, which keeps the events (WaAPI keeps none)", {}, async ({ page }) => {
+  await connect(page);
+  const buttons = page.getByRole("button", { name: /^Messages for / });
+  assert.equal(await buttons.count(), VIA_EDGE ? 3 : 0);
+});

@@ -2,7 +2,8 @@
 // in front of the live fake, with a fresh admin key and a read-only key, and points the tests at it
 // with E2E_PAGE_URL, E2E_API_BASE, E2E_ADMIN_TOKEN and E2E_VIEWER_TOKEN. The page then comes from
 // the edge with the edge's own CSP. Run through tests/with-fakes.sh, after `make worker www`:
-//   tests/with-fakes.sh node tests/e2e/via-edge.mjs [node --test flags]
+//   tests/with-fakes.sh node tests/e2e/via-edge.mjs [node --test flags] [test files; default all of tests/e2e/]
+// The files run one at a time: they share the fake and reset it.
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -38,7 +39,10 @@ const edge = await startEdge({
 });
 let code = 1;
 try {
-  const child = spawn(process.execPath, ["--test", ...process.argv.slice(2), "tests/e2e/"], {
+  const args = process.argv.slice(2);
+  const files = args.filter((a) => a.endsWith(".mjs"));
+  const flags = args.filter((a) => !a.endsWith(".mjs"));
+  const child = spawn(process.execPath, ["--test", "--test-concurrency=1", ...flags, ...(files.length ? files : ["tests/e2e/"])], {
     cwd: root,
     stdio: "inherit",
     env: {

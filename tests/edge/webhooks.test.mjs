@@ -44,7 +44,8 @@ const start = async ({ port, secret = SECRET, persist } = {}) => {
     edgeKeys: [admin, viewer, writer, editor].map((k) => k.entry).join(";"),
     webhookSecret: secret ?? undefined,
     persistTo: persist,
-    vars: { EVENTS_KEEP_ALIVE_MS: String(KEEP_ALIVE_MS) },
+    // Instances' webhooks point at this edge's own receiver, on 127.0.0.1.
+    vars: { EVENTS_KEEP_ALIVE_MS: String(KEEP_ALIVE_MS), EDGE_ALLOW_PRIVATE_WEBHOOKS: "true" },
   });
   edges.push(e);
   return e;
@@ -520,6 +521,36 @@ test("client actions: scoped keys, the package's checks, WaAPI's answers passed 
   const missing = await action("get-chats", {}, viewer.key, 77);
   assert.equal(missing.status, 404);
   assert.equal(missing.headers.get("x-edge-upstream-status"), "404");
+});
+
+test("the webhook secret never leaves the edge: answers show it as [redacted], an update puts it back for the edge's own receiver only", async () => {
+  const own = `${edge.url}/webhooks/waapi/${SECRET}`;
+  const shown = `${edge.url}/webhooks/waapi/[redacted]`;
+  const stored = async () => {
+    const res = await fetch(`${FAKE}/api/v1/instances/2`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    return (await res.json()).instance.webhook_url;
+  };
+  const put = (url) =>
+    call("/api/v1/instances/2", { method: "PUT", key: editor.key, body: JSON.stringify({ webhook: { url, events: ["message"] } }) });
+
+  const set = await put(own);
+  assert.equal(set.status, 200, set.text);
+  assert.equal(await stored(), own, "WaAPI got the real receiver URL");
+  for (const path of ["/api/v1/instances/2", "/api/v1/instances"]) {
+    const read = await call(path, { key: viewer.key });
+    assert.equal(read.status, 200, read.text);
+    assert.ok(read.text.includes(shown), `${path} shows the receiver with the secret hidden: ${read.text.slice(0, 300)}`);
+  }
+
+  // What a dashboard saving a rename sends back: the shown URL. WaAPI keeps the real one.
+  const again = await put(shown);
+  assert.equal(again.status, 200, again.text);
+  assert.equal(await stored(), own);
+
+  // Anywhere else the placeholder stays as sent: the secret never goes to another host.
+  const elsewhere = "https://hooks.example.com/webhooks/waapi/[redacted]";
+  assert.equal((await put(elsewhere)).status, 200);
+  assert.equal(await stored(), elsewhere);
 });
 
 test("events survive a restart on the same persist directory, and seq goes on", async () => {

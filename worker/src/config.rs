@@ -6,7 +6,7 @@
 use waapi_wasm::request::check_webhook_url;
 use waapi_wasm::{Client, Options, Permission};
 
-use crate::events::{KEEP_ALIVE_MS, MIN_SECRET_CHARS};
+use crate::events::{KEEP_ALIVE_MS, MIN_SECRET_CHARS, RECEIVER_PATH};
 
 pub const DEFAULT_BASE_URL: &str = "https://waapi.app/api/v1";
 pub const DEFAULT_CACHE_TTL_MS: u64 = 5_000;
@@ -25,8 +25,6 @@ pub const MAX_DRAIN_BYTES: usize = 1024 * 1024;
 /// and an answer is held about three times over (the chunks, wasm's copy, the reply). No
 /// instance answer comes near it; raise it for actions that carry media (`download-media`).
 pub const DEFAULT_MAX_UPSTREAM_BYTES: u32 = 4 << 20;
-/// The receiver's path: a webhook URL under the edge's own origin and this path is its own.
-pub const RECEIVER_PATH: &str = "/webhooks/waapi/";
 
 /// The four permissions, as a set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

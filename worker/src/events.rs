@@ -37,6 +37,32 @@ pub fn secret_matches(given: &str, secret: Option<&str>) -> bool {
         == 0
 }
 
+/// How the webhook secret is shown in every answer of the edge: the receiver's URL is an
+/// instance's `webhook_url`, which WaAPI answers to anyone with `read`.
+pub const SECRET_SHOWN: &str = "[redacted]";
+/// The receiver's path, before the secret.
+pub const RECEIVER_PATH: &str = "/webhooks/waapi/";
+
+/// `text` with every occurrence of the secret replaced by [`SECRET_SHOWN`]; `None` when it
+/// holds none (the common case: no copy).
+pub fn hide_secret(text: &str, secret: &str) -> Option<String> {
+    (!secret.is_empty() && text.contains(secret)).then(|| text.replace(secret, SECRET_SHOWN))
+}
+
+/// A webhook URL a caller sends in an update. The edge's own receiver with the secret shown as
+/// [`SECRET_SHOWN`] (as a read of the instance gives it: a dashboard saving a rename sends it
+/// back) gets the real secret put back; any other URL is passed on as it is. Only the edge's own
+/// origin: put into a URL elsewhere, the secret would be sent to that host with every event.
+pub fn restore_secret(url: &str, own_origin: &str, secret: &str) -> String {
+    let shown = url
+        .strip_prefix(own_origin)
+        .and_then(|rest| rest.strip_prefix(RECEIVER_PATH));
+    match shown {
+        Some(SECRET_SHOWN) => format!("{own_origin}{RECEIVER_PATH}{secret}"),
+        _ => url.to_owned(),
+    }
+}
+
 /// A webhook the receiver accepted: the instance it is about and the record to store,
 /// `{"event":…,"instanceId":<int>,"data":…}` in canonical JSON (`data` only when sent).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -204,6 +230,38 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn the_secret_is_hidden_in_answers_and_restored_only_for_the_own_receiver() {
+        let secret = "whs_0123456789abcdef";
+        let body = format!(r#"{{"webhook_url":"https://edge.example/webhooks/waapi/{secret}"}}"#);
+        assert_eq!(
+            hide_secret(&body, secret).as_deref(),
+            Some(r#"{"webhook_url":"https://edge.example/webhooks/waapi/[redacted]"}"#)
+        );
+        assert_eq!(hide_secret(r#"{"name":"x"}"#, secret), None);
+        assert_eq!(hide_secret("anything", ""), None);
+
+        let origin = "https://edge.example";
+        assert_eq!(
+            restore_secret(
+                "https://edge.example/webhooks/waapi/[redacted]",
+                origin,
+                secret
+            ),
+            format!("https://edge.example/webhooks/waapi/{secret}")
+        );
+        for other in [
+            "https://evil.example/webhooks/waapi/[redacted]",
+            "https://edge.example.evil/webhooks/waapi/[redacted]",
+            "https://edge.example/webhooks/waapi/[redacted]/x",
+            "https://edge.example/x/webhooks/waapi/[redacted]",
+            "https://edge.example/webhooks/waapi/other",
+            "https://hooks.example.com/[redacted]",
+        ] {
+            assert_eq!(restore_secret(other, origin, secret), other);
+        }
     }
 
     #[test]

@@ -316,6 +316,13 @@ async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, Js
     match answer {
         Answer::Reply(mut reply) => {
             reply.headers.extend(added);
+            // WaAPI answers an instance's webhook URL, the receiver's secret in it, to any key
+            // with `read`: it never leaves the edge (an update puts it back, see routes).
+            if let (Ok(secret), Some(body)) = (&settings.webhook_secret, &reply.body) {
+                if let Some(hidden) = events::hide_secret(body, secret) {
+                    reply.body = Some(hidden);
+                }
+            }
             to_response(&reply)
         }
         Answer::Stream(body, content_type) => {
@@ -505,8 +512,15 @@ async fn call(
         Route::Create => Ok(Upstream::create_instance()),
         Route::Get(id) => Upstream::get_instance(*id),
         Route::Update(id) => {
-            let check = |url: &str| settings.webhooks.check(url, &caller.origin);
-            match routes::instance_update(body, check) {
+            // The hidden webhook secret put back for the edge's own receiver, then the policy.
+            let webhook_url = |url: &str| {
+                let url = match &settings.webhook_secret {
+                    Ok(secret) => events::restore_secret(url, &caller.origin, secret),
+                    Err(_) => url.to_owned(),
+                };
+                settings.webhooks.check(&url, &caller.origin).map(|()| url)
+            };
+            match routes::instance_update(body, webhook_url) {
                 // The policy above judged private hosts.
                 Ok(update) => Upstream::update_instance_with(*id, &update, true),
                 Err(reject) => return respond::reject(&reject),
@@ -633,7 +647,8 @@ fn query_pair(pair: JsValue) -> Option<(String, String)> {
     Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
 }
 
-fn bearer(header: &Option<String>) -> Option<&str> {
+/// The key of an `Authorization: Bearer <key>` header (public for the fuzz harness).
+pub fn bearer(header: &Option<String>) -> Option<&str> {
     let (scheme, key) = header.as_deref()?.trim().split_once(' ')?;
     let key = key.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then_some(key)

@@ -164,12 +164,12 @@ fn instance_id(segment: &str) -> Result<u64, Reject> {
 }
 
 /// Reads a PUT body: `{ name?, webhook?: { url?: string | null, events?: string[] | null } }`,
-/// nothing else, every field checked as the client would before sending; a webhook URL must
-/// pass `check_url` too (the edge's [`crate::config::WebhookPolicy`], which includes the
-/// package's own check).
+/// nothing else, every field checked as the client would before sending. `webhook_url` maps a
+/// URL as sent to the one passed on (the edge puts its hidden webhook secret back) and checks
+/// it (the edge's [`crate::config::WebhookPolicy`], which includes the package's own check).
 pub fn instance_update(
     body: &str,
-    check_url: impl Fn(&str) -> Result<(), String>,
+    webhook_url: impl Fn(&str) -> Result<String, String>,
 ) -> Result<InstanceUpdate, Reject> {
     let bad = |m: &str| Reject::BadInput(m.to_owned());
     let json =
@@ -187,8 +187,8 @@ pub fn instance_update(
                     match (key.as_ref(), value) {
                         ("url", Json::Null) => update = update.webhook_url(None),
                         ("url", Json::String(url)) => {
-                            check_url(url).map_err(Reject::BadInput)?;
-                            update = update.webhook_url(Some(url.as_ref()))
+                            let url = webhook_url(url).map_err(Reject::BadInput)?;
+                            update = update.webhook_url(Some(&url))
                         }
                         ("url", _) => return Err(bad("webhook.url must be a string or null.")),
                         ("events", Json::Null) => update = update.webhook_events(Vec::new()),
@@ -465,7 +465,7 @@ mod tests {
 
     #[test]
     fn update_bodies() {
-        let any = |_: &str| Ok(());
+        let any = |u: &str| Ok(u.to_owned());
         let body = |b: &str| instance_update(b, any).map(|u| u.to_body_with(true).unwrap());
         assert_eq!(body(r#"{"name":"Shop"}"#).unwrap(), r#"{"name":"Shop"}"#);
         assert_eq!(
@@ -498,7 +498,7 @@ mod tests {
                 "{bad}"
             );
         }
-        let refuse = |url: &str| Err(format!("no {url}"));
+        let refuse = |url: &str| Err::<String, _>(format!("no {url}"));
         assert_eq!(
             instance_update(r#"{"webhook":{"url":"https://h.example/x"}}"#, refuse),
             Err(Reject::BadInput("no https://h.example/x".into()))
