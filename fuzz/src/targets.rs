@@ -21,7 +21,9 @@ use waapi_wasm::action::{self, FromJson, Kind, Param};
 use waapi_wasm::actions::*;
 use waapi_wasm::envelope::{http_error, Reply};
 use waapi_wasm::json::Json;
-use waapi_wasm::request::{check_http_url, encode_component, InstanceUpdate, Request};
+use waapi_wasm::request::{
+    check_http_url, check_webhook_url, encode_component, InstanceUpdate, Request,
+};
 use waapi_wasm::retry::{decide, parse_retry_after, Outcome};
 use waapi_wasm::webhook::{normalize, Envelope, WebhookPayload};
 use waapi_wasm::{Client, Options};
@@ -573,10 +575,13 @@ fn url(input: &[u8]) -> bool {
         "encode_component left {encoded:.200}"
     );
     let _ = Request::list_instances(Some(&url)).url("https://waapi.app/api/v1");
-    let body = InstanceUpdate::new().webhook_url(Some(&url)).to_body();
+    // A webhook URL is a URL whose host may also be refused (issue 17: internal hosts).
+    let body = InstanceUpdate::new()
+        .webhook_url(Some(&url))
+        .to_body_with(true);
     assert_eq!(
         body.is_ok(),
-        ok,
+        ok && check_webhook_url(&url, true).is_ok(),
         "a webhook URL checked otherwise than a URL"
     );
     if let Ok(body) = &body {
