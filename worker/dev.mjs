@@ -3,7 +3,7 @@
 // never on a command line.
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -18,14 +18,30 @@ const freePort = () =>
   });
 
 /**
- * Checks an EDGE_KEYS text with the worker's own parser (its wasm, from `make worker`) and
- * throws on a malformed entry, naming its position but never its text: the worker would leave
- * such an entry out, and its key would be refused with no word of why.
+ * Throws on a malformed EDGE_KEYS entry, naming its position but never its text (it may hold a
+ * key pasted in the wrong place). The worker's rules (worker/src/config.rs, parse_edge_keys):
+ * entries split on ";" or new lines, numbered as written; `<64 hex digits>:<permissions>`,
+ * the permissions a comma-separated list of create, read, update, delete. The worker would
+ * leave such an entry out, and its key would be refused with no word of why.
  */
-export async function checkEdgeKeys(text) {
-  const glue = await import("./build/waapi_edge.js");
-  glue.initSync({ module: readFileSync(new URL("./build/waapi_edge_bg.wasm", import.meta.url)) });
-  const problems = glue.edge_keys_problems(String(text ?? ""));
+export function checkEdgeKeys(text) {
+  const words = new Set(["create", "read", "update", "delete"]);
+  const problems = [];
+  let valid = 0;
+  String(text ?? "").split(/[;\n]/).forEach((raw, n) => {
+    const entry = raw.trim();
+    if (!entry) return;
+    const colon = entry.indexOf(":");
+    const why =
+      colon < 0 ? "it has no ':' between the hash and the permissions"
+      : !/^[0-9a-fA-F]{64}$/.test(entry.slice(0, colon).trim()) ? "it does not start with 64 hex digits"
+      : !entry.slice(colon + 1).split(",").every((p) => words.has(p.trim()))
+        ? "its permissions are not a list of create, read, update and delete"
+        : null;
+    if (why) problems.push(`EDGE_KEYS entry ${n + 1} is malformed: ${why}`);
+    else valid++;
+  });
+  if (!problems.length && !valid) problems.push("EDGE_KEYS has no entry");
   if (problems.length) throw new Error(`${problems.join("; ")}. Nothing was started.`);
 }
 
@@ -46,7 +62,7 @@ export async function startEdge({
 }) {
   signal?.throwIfAborted();
   // `checkKeys: false` only for tests of what the worker itself does with a malformed entry.
-  if (checkKeys) await checkEdgeKeys(edgeKeys);
+  if (checkKeys) checkEdgeKeys(edgeKeys);
   const secrets = { WAAPI_TOKEN: token, EDGE_KEYS: edgeKeys };
   if (webhookSecret !== undefined) secrets.WEBHOOK_SECRET = webhookSecret;
   for (const [name, value] of Object.entries(secrets)) {

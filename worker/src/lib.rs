@@ -47,18 +47,6 @@ thread_local! {
     static SECRET_WARNED: RefCell<bool> = const { RefCell::new(false) };
 }
 
-/// What is wrong in an `EDGE_KEYS` text, one line per malformed entry (its position, never its
-/// text): `worker/dev.mjs` refuses to start on any, with the worker's own rules.
-#[wasm_bindgen]
-pub fn edge_keys_problems(text: &str) -> Vec<String> {
-    let parsed = config::parse_edge_keys(text);
-    let mut problems = parsed.problems;
-    if parsed.keys.is_empty() && problems.is_empty() {
-        problems.push("EDGE_KEYS has no entry".into());
-    }
-    problems
-}
-
 fn settings(env: &JsValue) -> Rc<Settings> {
     SETTINGS.with(|cell| {
         if let Some((seen, settings)) = &*cell.borrow() {
@@ -662,10 +650,12 @@ const PAGE_FILES: &[&str] = &[
     "/index.html",
     "/app.js",
     "/errors.js",
+    "/inbox.js",
     "/style.css",
     "/favicon.svg",
 ];
-/// The package's build, copied by `make www`: its glue, its wasm and the glue's snippets
+/// The package's build, copied by `make www`: its web entry, its glue, its wasm
+/// and the glue's snippets
 /// (in folders named by a hash, so matched by shape).
 const VENDOR: &str = "/vendor/waapi-wasm/";
 
@@ -685,7 +675,7 @@ fn page_file(path: &str) -> bool {
     };
     segments.iter().all(plain)
         && match segments.as_slice() {
-            [file] => *file == "waapi_wasm.js" || *file == "waapi_wasm_bg.wasm",
+            [file] => ["web.js", "waapi_wasm.js", "waapi_wasm_bg.wasm"].contains(file),
             ["snippets", _, .., file] => file.ends_with(".js"),
             _ => false,
         }
