@@ -4,6 +4,7 @@ use std::fmt;
 
 use crate::envelope::{http_error, Body};
 use crate::error::Error;
+use crate::json::write_u64;
 use crate::models::{ClientStatus, Instance, Me, QrCode};
 use crate::request::{check_http_url, InstanceUpdate, Request};
 use crate::retry::{decide, parse_retry_after, Decision, Outcome};
@@ -15,6 +16,14 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// setTimeout's largest delay; a longer timeout would fire at once.
 pub const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
 pub const MAX_MAX_RETRIES: u32 = 10;
+/// 8 MiB. WaAPI's instance answers are far smaller (an instance is about 200 bytes, so 8 MiB
+/// is a list of some 40 000; a QR code is a few KB), and so are actions without media. Media
+/// comes back as base64 (a third larger than the file): raise the limit for `download-media`
+/// or `includeMedia` on files of more than about 6 MB. The limit bounds the memory one call
+/// can take (the chunks read, then one copy in wasm), whatever the server sends.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u32 = 8 << 20;
+/// 1 GiB: more would not fit wasm's memory next to its copy anyway.
+pub const MAX_MAX_RESPONSE_BYTES: u32 = 1 << 30;
 
 /// How a [`Client`] reaches WaAPI.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +34,15 @@ pub struct Options {
     pub timeout_ms: u32,
     /// Retries after the first attempt (see [`crate::retry::decide`]).
     pub max_retries: u32,
+    /// The largest answer read, in bytes (default [`DEFAULT_MAX_RESPONSE_BYTES`]). A larger
+    /// Content-Length is refused before reading, a longer body stops being read at the limit:
+    /// both are [`Error::ResponseTooLarge`].
+    pub max_response_bytes: u32,
+    /// Lets an instance update's webhook URL name a loopback, private or internal host
+    /// (`127.0.0.1`, `10.0.0.0/8`, `localhost`, …), e.g. a local receiver or a test fake. Off
+    /// by default; link-local and cloud metadata hosts stay refused (see
+    /// [`crate::request::check_webhook_url`]).
+    pub allow_private_webhook_hosts: bool,
 }
 
 impl Default for Options {
@@ -33,6 +51,8 @@ impl Default for Options {
             base_url: DEFAULT_BASE_URL.into(),
             timeout_ms: DEFAULT_TIMEOUT_MS,
             max_retries: DEFAULT_MAX_RETRIES,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            allow_private_webhook_hosts: false,
         }
     }
 }
@@ -105,6 +125,11 @@ impl Client {
                 "maxRetries must be from 0 to {MAX_MAX_RETRIES}."
             )));
         }
+        if !(1..=MAX_MAX_RESPONSE_BYTES).contains(&self.options.max_response_bytes) {
+            return Err(Error::invalid(
+                "maxResponseBytes must be from 1 to 1073741824 (1 GiB).",
+            ));
+        }
         Ok(())
     }
 
@@ -150,6 +175,7 @@ impl Client {
                 &self.token,
                 request.body.as_deref(),
                 self.options.timeout_ms,
+                self.options.max_response_bytes,
             )
             .await;
             let (outcome, retry_after_ms) = match &sent {
@@ -161,6 +187,8 @@ impl Client {
                 ),
                 Err(Failure::Timeout) => (Outcome::Timeout, None),
                 Err(Failure::Network(_)) => (Outcome::Network, None),
+                // The client's own refusals: another attempt would meet the same answer.
+                Err(_) => (Outcome::Status(0), None),
             };
             let decision = decide(
                 request.idempotent,
@@ -180,22 +208,54 @@ impl Client {
                     let seconds = retry_after_ms.map(|ms| ms.div_ceil(1000));
                     return Err(http_error(request, r.status, seconds, &r.body));
                 }
-                (_, Err(Failure::Timeout)) => {
-                    return Err(Error::Timeout {
-                        message: format!(
-                            "WaAPI did not answer within {} ms (tried to {}).",
-                            self.options.timeout_ms, request.action
-                        ),
-                    })
-                }
-                (_, Err(Failure::Network(why))) => {
-                    return Err(Error::Network {
-                        message: format!("Could not reach WaAPI to {}: {why}.", request.action),
-                    })
-                }
+                (_, Err(failure)) => return Err(self.failed(request, failure)),
             }
         }
     }
+
+    /// The error for an attempt that brought no HTTP answer to pass on.
+    fn failed(&self, request: &Request, failure: Failure) -> Error {
+        match failure {
+            Failure::Timeout => Error::Timeout {
+                message: format!(
+                    "WaAPI did not answer within {} ms (tried to {}).",
+                    self.options.timeout_ms, request.action
+                ),
+            },
+            Failure::Network(why) => Error::Network {
+                message: format!("Could not reach WaAPI to {}: {why}.", request.action),
+            },
+            Failure::TooLarge(status) => self.too_large(request, status),
+            Failure::Redirect(status, origin) => redirect(request, status, origin.as_deref()),
+        }
+    }
+
+    fn too_large(&self, request: &Request, status: u16) -> Error {
+        let mut message = String::from("WaAPI's answer to ");
+        message.push_str(&request.action);
+        message.push_str(" is larger than maxResponseBytes (");
+        write_u64(&mut message, self.options.max_response_bytes.into());
+        message.push_str(" bytes); the client stopped before reading it all.");
+        Error::ResponseTooLarge { status, message }
+    }
+}
+
+/// A 3xx, which the client never follows: it names the status and where it led, when known.
+fn redirect(request: &Request, status: u16, origin: Option<&str>) -> Error {
+    let mut message = String::from("WaAPI answered with a redirect");
+    if status != 0 {
+        message.push_str(" (HTTP ");
+        write_u64(&mut message, status.into());
+        message.push(')');
+    }
+    if let Some(origin) = origin {
+        message.push_str(" to ");
+        message.push_str(origin);
+    }
+    message.push_str(" when asked to ");
+    message.push_str(&request.action);
+    message.push_str("; the client does not follow redirects.");
+    Error::Redirect { status, message }
 }
 
 /// `client.instances()`: the account's instances.
@@ -231,7 +291,9 @@ impl Instances<'_> {
         self.client.finish(body.reply().and_then(|r| r.instance()))
     }
 
-    /// Renames an instance or changes its webhook; answers the instance's client status.
+    /// Renames an instance or changes its webhook; answers the instance's client status. A
+    /// webhook URL on a loopback or private host is refused unless
+    /// [`Options::allow_private_webhook_hosts`]; link-local and metadata hosts always are.
     ///
     /// ```no_run
     /// # async fn demo(client: waapi_wasm::Client) -> Result<(), waapi_wasm::Error> {
@@ -241,7 +303,8 @@ impl Instances<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn update(&self, id: u64, update: &InstanceUpdate) -> Result<ClientStatus, Error> {
-        let req = Request::update_instance(id, update)?;
+        let allow_private = self.client.options.allow_private_webhook_hosts;
+        let req = Request::update_instance_with(id, update, allow_private)?;
         let body = self.client.send(&req).await?;
         self.client
             .finish(body.reply().and_then(|r| r.client_status()))
@@ -311,6 +374,7 @@ mod tests {
                     base_url: base_url.into(),
                     timeout_ms,
                     max_retries,
+                    ..Options::default()
                 },
             )
             .validate()
@@ -331,5 +395,19 @@ mod tests {
         assert!(with("waapi.app", 1000, 2).is_err());
         assert!(with("https://waapi.app", 0, 2).is_err());
         assert!(with("https://waapi.app", 1000, 11).is_err());
+        let limit = |max_response_bytes| {
+            Client::with_options(
+                "t",
+                Options {
+                    max_response_bytes,
+                    ..Options::default()
+                },
+            )
+            .validate()
+        };
+        assert!(limit(1).is_ok() && limit(MAX_MAX_RESPONSE_BYTES).is_ok());
+        assert!(limit(0).is_err() && limit(MAX_MAX_RESPONSE_BYTES + 1).is_err());
+        assert_eq!(Options::default().max_response_bytes, 8 * 1024 * 1024);
+        assert!(!Options::default().allow_private_webhook_hosts);
     }
 }

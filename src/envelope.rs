@@ -468,6 +468,82 @@ mod tests {
     }
 
     #[test]
+    fn qr_codes_are_base64_to_their_end() {
+        let req = Request::qr_code(2).unwrap();
+        let qr = |value: &str| {
+            let body =
+                format!(r#"{{"qrCode":{{"status":"success","data":{{"qr_code":{value:?}}}}}}}"#);
+            reply(&req, &body)
+                .qr_code()
+                .map(|q| q.png_base64().to_owned())
+        };
+        for good in [
+            "iVBORw0KGgo=",
+            "iVBORw0KGgoA",
+            "iVBORw0KGg==",
+            "ab+/",
+            "abcdef",
+        ] {
+            assert_eq!(qr(&format!("data:image/png;base64,{good}")).unwrap(), good);
+        }
+        for bad in [
+            "",
+            "=",
+            "iVBORw0KGgo=\"><script>alert(1)</script>",
+            "iVBOR\" onerror=\"alert(1)",
+            "iVBORw0KGgo=#x",
+            "iVBORw0K Ggo=",
+            "iVBORw0KGgo=A",
+            "iVBORw0KGg===",
+            "iVBORw0KG=",
+            "iVBORw0KGgoA=",
+            "abcde",
+            "iVBORw0KGgo=\n",
+            "iVBOR%3Cw0",
+            "iVBORw0-_KGgo",
+        ] {
+            let e = qr(&format!("data:image/png;base64,{bad}")).unwrap_err();
+            assert_eq!(
+                (kind(e.clone()), e.status()),
+                ("decode", Some(200)),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn profile_pictures_are_https_urls_or_none() {
+        let req = Request::me(1).unwrap();
+        let pic = |url: &str| {
+            let body = format!(
+                r#"{{"me":{{"status":"success","data":{{"displayName":"D","contactId":"49@c.us","formattedNumber":"+49","profilePicUrl":{url:?}}}}}}}"#
+            );
+            reply(&req, &body).me().unwrap().profilePicUrl
+        };
+        for kept in [
+            "https://pps.whatsapp.net/v/t61.24694-24/1.jpg?oh=a&oe=b",
+            "HTTPS://pps.whatsapp.net/x",
+        ] {
+            assert_eq!(pic(kept).as_deref(), Some(kept));
+        }
+        for dropped in [
+            "javascript:alert(10)",
+            "JavaScript:alert(1)//https://",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://pps.whatsapp.net/x.jpg",
+            "data:image/svg+xml,<svg onload=alert(1)>",
+            "//pps.whatsapp.net/x.jpg",
+            "https:pps.whatsapp.net/x.jpg",
+            "https://",
+            "https://user:pw@pps.whatsapp.net/",
+            "https://pps.whatsapp.net/a b",
+            "",
+        ] {
+            assert_eq!(pic(dropped), None, "{dropped}");
+        }
+    }
+
+    #[test]
     fn me_under_me_or_qr_code() {
         let req = Request::me(1).unwrap();
         let data = r#"{"displayName":"D","contactId":"49@c.us","formattedNumber":"+49","profilePicUrl":null}"#;

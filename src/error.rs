@@ -41,8 +41,15 @@ pub enum Error {
     Timeout { message: String },
     /// The request could not be sent or its answer not read.
     Network { message: String },
-    /// The body is not the JSON the operation answers.
+    /// The body is not the JSON the operation answers, or holds a value the client refuses
+    /// to pass on (a QR code that is not a base64 PNG).
     Decode { status: u16, message: String },
+    /// The answer is larger than [`crate::Options::max_response_bytes`]: refused by its
+    /// Content-Length, or its reading stopped at the limit.
+    ResponseTooLarge { status: u16, message: String },
+    /// WaAPI answered with a redirect (3xx), which the client never follows. `status` is 0
+    /// when a browser hid it (an opaque redirect).
+    Redirect { status: u16, message: String },
 }
 
 /// The kind of an [`Error`], as a stable string for matching (`"not_found"`).
@@ -60,6 +67,8 @@ pub enum ErrorKind {
     Timeout,
     Network,
     Decode,
+    ResponseTooLarge,
+    Redirect,
 }
 
 impl ErrorKind {
@@ -77,6 +86,8 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Network => "network",
             ErrorKind::Decode => "decode",
+            ErrorKind::ResponseTooLarge => "response_too_large",
+            ErrorKind::Redirect => "redirect",
         }
     }
 }
@@ -102,6 +113,8 @@ impl Error {
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Network { .. } => ErrorKind::Network,
             Error::Decode { .. } => ErrorKind::Decode,
+            Error::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
+            Error::Redirect { .. } => ErrorKind::Redirect,
         }
     }
 
@@ -115,7 +128,8 @@ impl Error {
             Error::Validation { .. } => Some(422),
             Error::RateLimited { .. } => Some(429),
             Error::Api { status, .. } | Error::Server { status, .. } => Some(*status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::ResponseTooLarge { status, .. } => Some(*status),
+            Error::Redirect { status, .. } => (*status != 0).then_some(*status),
             Error::InvalidInput { .. } | Error::Timeout { .. } | Error::Network { .. } => None,
         }
     }
@@ -133,7 +147,9 @@ impl Error {
             | Error::Server { message, .. }
             | Error::Timeout { message }
             | Error::Network { message }
-            | Error::Decode { message, .. } => message,
+            | Error::Decode { message, .. }
+            | Error::ResponseTooLarge { message, .. }
+            | Error::Redirect { message, .. } => message,
         }
     }
 
@@ -175,7 +191,9 @@ impl Error {
             | Error::Server { message, .. }
             | Error::Timeout { message }
             | Error::Network { message }
-            | Error::Decode { message, .. } => clean(message),
+            | Error::Decode { message, .. }
+            | Error::ResponseTooLarge { message, .. }
+            | Error::Redirect { message, .. } => clean(message),
         }
         self
     }
@@ -241,5 +259,23 @@ mod tests {
             .as_str(),
             "decode"
         );
+        let large = Error::ResponseTooLarge {
+            status: 200,
+            message: "m".into(),
+        };
+        assert_eq!(
+            (large.kind().as_str(), large.status()),
+            ("response_too_large", Some(200))
+        );
+        let moved = |status| Error::Redirect {
+            status,
+            message: "m".into(),
+        };
+        assert_eq!(
+            (moved(307).kind().as_str(), moved(307).status()),
+            ("redirect", Some(307))
+        );
+        // A browser's opaque redirect has no status to report.
+        assert_eq!(moved(0).status(), None);
     }
 }

@@ -13,7 +13,8 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::action;
 use crate::client::{
-    Client, Options, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_MAX_RETRIES, MAX_TIMEOUT_MS,
+    Client, Options, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS,
+    MAX_MAX_RESPONSE_BYTES, MAX_MAX_RETRIES, MAX_TIMEOUT_MS,
 };
 use crate::error::Error;
 use crate::json::Json;
@@ -58,7 +59,7 @@ export interface ClientStatus {
   instanceEvents: WebhookEvent[];
 }
 
-/** A QR code as a data URL, ready for `<img src>`. */
+/** A QR code as a data URL, ready for `<img src>`: checked to be base64 after the prefix. */
 export type QrCode = `data:image/png;base64,${string}`;
 
 /** The WhatsApp account an instance is logged in as. */
@@ -67,6 +68,7 @@ export interface Me {
   /** `<number>@c.us` */
   contactId: string;
   formattedNumber: string;
+  /** An `https:` URL; anything else WaAPI sends is `null`. */
   profilePicUrl: string | null;
 }
 
@@ -88,11 +90,29 @@ export interface WaapiClientOptions {
   timeoutMs?: number;
   /** Retries of 429 (any method) and of 502/503/504, timeouts and network errors (GET, PUT, DELETE). Default 2. */
   maxRetries?: number;
+  /**
+   * The largest answer read, in bytes, from 1 to 1 GiB. Default 8388608 (8 MiB): far above any
+   * instance answer; raise it for media actions (`downloadMedia`, `includeMedia`), whose files
+   * come back as base64. A larger Content-Length is refused before reading, a longer body stops
+   * being read at the limit: both reject with kind `response_too_large`.
+   */
+  maxResponseBytes?: number;
+  /**
+   * Lets `updateInstance` set a webhook URL on a loopback, private or internal host (`127.0.0.1`,
+   * `10.0.0.0/8`, `192.168.0.0/16`, `localhost`, a name without a dot), e.g. a local receiver or
+   * a test fake. Default false. Link-local and cloud metadata hosts (`169.254.169.254`,
+   * `metadata.google.internal`) are refused either way.
+   */
+  allowPrivateWebhookHosts?: boolean;
 }
 
 export type WaapiErrorKind =
   | "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "not_ready" | "validation"
-  | "rate_limited" | "api" | "server" | "timeout" | "network" | "decode";
+  | "rate_limited" | "api" | "server" | "timeout" | "network" | "decode"
+  /** The answer was larger than `maxResponseBytes`; it was not read to its end. */
+  | "response_too_large"
+  /** WaAPI answered with a redirect (3xx), which is never followed; `status` is absent when a browser hid it. */
+  | "redirect";
 
 export type Permission = "create" | "read" | "update" | "delete";
 
@@ -275,7 +295,10 @@ export class WaapiClient {
   getInstance(id: number): Promise<Instance>;
   /** POST /instances */
   createInstance(): Promise<Instance>;
-  /** PUT /instances/{id} */
+  /**
+   * PUT /instances/{id}. A webhook URL on a loopback or private host rejects with `invalid_input`
+   * unless `allowPrivateWebhookHosts`; one on a link-local or cloud metadata host always does.
+   */
   updateInstance(id: number, update: InstanceUpdate): Promise<ClientStatus>;
   /** DELETE /instances/{id} */
   deleteInstance(id: number): Promise<undefined>;
@@ -559,7 +582,13 @@ fn build(token: &JsValue, options: &JsValue) -> Result<Client, Error> {
         object_keys(
             options,
             "The options",
-            &["baseUrl", "timeoutMs", "maxRetries"],
+            &[
+                "baseUrl",
+                "timeoutMs",
+                "maxRetries",
+                "maxResponseBytes",
+                "allowPrivateWebhookHosts",
+            ],
         )?;
         if let Some(url) = optional_string(&get(options, "baseUrl"), "baseUrl")? {
             opts.base_url = url;
@@ -578,6 +607,23 @@ fn build(token: &JsValue, options: &JsValue) -> Result<Client, Error> {
             0,
             MAX_MAX_RETRIES,
         )?;
+        opts.max_response_bytes = whole_number(
+            &get(options, "maxResponseBytes"),
+            "maxResponseBytes",
+            DEFAULT_MAX_RESPONSE_BYTES,
+            1,
+            MAX_MAX_RESPONSE_BYTES,
+        )?;
+        let allow = get(options, "allowPrivateWebhookHosts");
+        opts.allow_private_webhook_hosts = match allow.as_bool() {
+            Some(allow) => allow,
+            None if allow.is_undefined() => false,
+            None => {
+                return Err(Error::invalid(
+                    "allowPrivateWebhookHosts must be true or false.",
+                ))
+            }
+        };
     }
     let client = Client::with_options(token, opts);
     client.validate()?;

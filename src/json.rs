@@ -181,6 +181,23 @@ pub fn parse_u64(text: &str) -> Option<u64> {
     Some(n)
 }
 
+/// Writes digits without `core::fmt`, which this path otherwise does not need.
+pub fn write_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
 /// Writes `s` as a JSON string literal, quotes included.
 pub fn write_str(out: &mut String, s: &str) {
     out.push('"');

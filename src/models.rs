@@ -141,6 +141,8 @@ pub struct Me {
     pub contactId: String,
     /// `+49 151 …`.
     pub formattedNumber: String,
+    /// An `https:` URL; anything else WaAPI sends (`javascript:`, `http:`, `data:`) is
+    /// dropped to `None`, so a page can use it as an image source.
     pub profilePicUrl: Option<String>,
 }
 
@@ -240,6 +242,19 @@ pub fn to_json_string<T: ToJson + ?Sized>(value: &T) -> String {
     let mut out = String::new();
     value.write_json(&mut out);
     out
+}
+
+/// Non-empty base64 (RFC 4648's alphabet, `=` padding only at the end, a length a decoder
+/// takes): what may follow a QR code's prefix, so the data URL holds nothing else.
+fn is_base64(s: &str) -> bool {
+    let data = s.trim_end_matches('=');
+    let padding = s.len() - data.len();
+    !data.is_empty()
+        && data
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+        && data.len() % 4 != 1
+        && (padding == 0 || (padding <= 2 && s.len() % 4 == 0))
 }
 
 /// Reads models out of WaAPI's tolerant payloads. `Err` carries what was wrong, for a decode error.
@@ -351,13 +366,20 @@ pub(crate) mod decode {
             displayName: string(v, "displayName")?,
             contactId: string(v, "contactId")?,
             formattedNumber: string(v, "formattedNumber")?,
-            profilePicUrl: opt_string(v, "profilePicUrl")?,
+            profilePicUrl: opt_string(v, "profilePicUrl")?.filter(|u| is_https_url(u)),
         })
+    }
+
+    /// An absolute `https://` URL with a host, nothing a page could run.
+    fn is_https_url(url: &str) -> bool {
+        url.get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+            && crate::request::http_host(url).is_ok()
     }
 
     pub fn qr_code(v: &Json) -> Result<QrCode> {
         match v.as_str() {
-            Some(s) if s.starts_with(QrCode::PREFIX) && s.len() > QrCode::PREFIX.len() => {
+            Some(s) if s.strip_prefix(QrCode::PREFIX).is_some_and(is_base64) => {
                 Ok(QrCode(s.to_owned()))
             }
             Some(_) => Err("the QR code is not a data:image/png;base64 URL".into()),

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use crate::error::Error;
-use crate::json::write_str;
+use crate::json::{parse_u64, write_str};
 use crate::models::WebhookEvent;
 
 /// The largest integer JavaScript holds exactly (2^53 − 1); ids above it are refused.
@@ -173,7 +173,19 @@ impl Request {
         .on(id))
     }
 
+    /// `PUT /instances/{id}`; a webhook URL may not name a loopback or private host (see
+    /// [`check_webhook_url`]; [`Request::update_instance_with`] can allow them).
     pub fn update_instance(id: u64, update: &InstanceUpdate) -> Result<Request, Error> {
+        Request::update_instance_with(id, update, false)
+    }
+
+    /// `PUT /instances/{id}`, a webhook URL on a loopback or private host allowed when
+    /// `allow_private_webhook_hosts` (as [`crate::Options::allow_private_webhook_hosts`]).
+    pub fn update_instance_with(
+        id: u64,
+        update: &InstanceUpdate,
+        allow_private_webhook_hosts: bool,
+    ) -> Result<Request, Error> {
         let mut r = Request::new(
             Method::Put,
             format!("/instances/{}", check_id(id)?),
@@ -182,7 +194,7 @@ impl Request {
             Answer::ClientStatus,
         )
         .on(id);
-        r.body = Some(update.to_body()?);
+        r.body = Some(update.to_body_with(allow_private_webhook_hosts)?);
         Ok(r)
     }
 
@@ -277,8 +289,15 @@ impl InstanceUpdate {
         self
     }
 
-    /// The JSON body, after checking every field.
+    /// The JSON body, after checking every field; the webhook URL may not name a loopback or
+    /// private host (see [`check_webhook_url`]).
     pub fn to_body(&self) -> Result<String, Error> {
+        self.to_body_with(false)
+    }
+
+    /// [`InstanceUpdate::to_body`], a webhook URL on a loopback or private host allowed when
+    /// `allow_private_hosts`. Link-local and cloud metadata hosts are refused either way.
+    pub fn to_body_with(&self, allow_private_hosts: bool) -> Result<String, Error> {
         if self.name.is_none() && self.webhook_url.is_none() && self.webhook_events.is_none() {
             return Err(Error::invalid(
                 "An instance update needs a name, a webhook URL or webhook events.",
@@ -301,7 +320,7 @@ impl InstanceUpdate {
                 out.push_str("\"url\":");
                 match url {
                     Some(url) => {
-                        check_http_url(url, "A webhook URL")?;
+                        check_webhook_url(url, allow_private_hosts)?;
                         write_str(&mut out, url);
                     }
                     None => out.push_str("null"),
@@ -358,16 +377,29 @@ fn check_event_name(name: &str) -> Result<(), Error> {
 
 /// Accepts an absolute `http://` or `https://` URL with a host; `what` starts the message.
 pub fn check_http_url(url: &str, what: &str) -> Result<(), Error> {
-    let bad = |why: &str| {
-        Err(Error::invalid(format!(
-            "{what} must be an absolute http(s) URL: {why}."
-        )))
-    };
+    http_host(url)
+        .map(|_| ())
+        .map_err(|why| Error::invalid(format!("{what} must be an absolute http(s) URL: {why}.")))
+}
+
+/// The host of an http(s) URL, read as a WHATWG URL parser (a browser's, Node's, workerd's)
+/// would read it, so that a check on it sees the address the URL reaches: `0x7f000001`,
+/// `2130706433`, `0177.1` and `127.1` are all `V4(127.0.0.1)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Host<'a> {
+    /// A domain name as written (any case, maybe a trailing dot, maybe non-ASCII).
+    Name(&'a str),
+    V4(u32),
+    V6(u128),
+}
+
+/// The host of an absolute http(s) URL, or why the URL is not one.
+pub(crate) fn http_host(url: &str) -> Result<Host<'_>, &'static str> {
     if url.len() > 2048 {
-        return bad("it is longer than 2048 characters");
+        return Err("it is longer than 2048 characters");
     }
     if url.bytes().any(|b| b <= b' ' || b == 0x7f) {
-        return bad("it contains spaces or control characters");
+        return Err("it contains spaces or control characters");
     }
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     let rest = if lower.starts_with("https://") {
@@ -375,11 +407,11 @@ pub fn check_http_url(url: &str, what: &str) -> Result<(), Error> {
     } else if lower.starts_with("http://") {
         &url[7..]
     } else {
-        return bad("it does not start with http:// or https://");
+        return Err("it does not start with http:// or https://");
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     if authority.contains('@') {
-        return bad("it carries a user name or password");
+        return Err("it carries a user name or password");
     }
     let (host, port) = match authority.rsplit_once(':') {
         // "[::1]" splits inside the brackets: no port there.
@@ -388,31 +420,261 @@ pub fn check_http_url(url: &str, what: &str) -> Result<(), Error> {
         None => (authority, None),
     };
     if host.is_empty() || host.starts_with('.') || host.ends_with("..") {
-        return bad("it has no host");
-    }
-    let host_ok = if let Some(v6) = host.strip_prefix('[') {
-        v6.strip_suffix(']').is_some_and(|a| {
-            !a.is_empty()
-                && a.bytes()
-                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-        })
-    } else {
-        host.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_' || b >= 0x80)
-    };
-    if !host_ok {
-        return bad("its host is not a host name or address");
+        return Err("it has no host");
     }
     if let Some(p) = port {
-        if !p.is_empty()
-            && (p.len() > 5
-                || !p.bytes().all(|b| b.is_ascii_digit())
-                || p.parse::<u32>().map_or(true, |n| n > 65535))
-        {
-            return bad("its port is not a number from 0 to 65535");
+        if !p.is_empty() && (p.len() > 5 || parse_u64(p).map_or(true, |n| n > 65535)) {
+            return Err("its port is not a number from 0 to 65535");
         }
     }
-    Ok(())
+    let not_host = "its host is not a host name or address";
+    if let Some(v6) = host.strip_prefix('[') {
+        return v6
+            .strip_suffix(']')
+            .and_then(ipv6)
+            .map(Host::V6)
+            .ok_or(not_host);
+    }
+    let name_ok = host
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_' || b >= 0x80);
+    match ipv4(host) {
+        _ if !name_ok => Err(not_host),
+        None => Ok(Host::Name(host)),
+        Some(Some(ip)) => Ok(Host::V4(ip)),
+        // It ends in a number but is no address: a URL parser refuses it.
+        Some(None) => Err(not_host),
+    }
+}
+
+/// WHATWG's IPv4 parser: `None` for a domain name; for a host that ends in a number, the
+/// address, or `Some(None)` when it is none (`1.2.3.256`, `foo.1`).
+fn ipv4(host: &str) -> Option<Option<u32>> {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let last = &host[host.bytes().rposition(|b| b == b'.').map_or(0, |i| i + 1)..];
+    if last.is_empty() || !(last.bytes().all(|b| b.is_ascii_digit()) || ipv4_number(last).is_some())
+    {
+        return None;
+    }
+    let mut parts = [0u64; 4];
+    let mut n = 0;
+    for part in host.split('.') {
+        if n == 4 {
+            return Some(None);
+        }
+        match ipv4_number(part) {
+            Some(v) => parts[n] = v,
+            None => return Some(None),
+        }
+        n += 1;
+    }
+    // Every part but the last is one byte; the last fills the bytes left.
+    if parts[..n - 1].iter().any(|&p| p > 255) || parts[n - 1] >= 1 << (8 * (5 - n)) {
+        return Some(None);
+    }
+    let high = parts[..n - 1]
+        .iter()
+        .enumerate()
+        .fold(0, |ip, (i, &p)| ip | p << (24 - 8 * i));
+    Some(Some((high | parts[n - 1]) as u32))
+}
+
+/// One part of an IPv4 address: decimal, `0x` hexadecimal or `0` octal; `0x` alone is 0.
+fn ipv4_number(part: &str) -> Option<u64> {
+    match part.as_bytes() {
+        [] => None,
+        [b'0', b'x' | b'X', ..] => digits(&part[2..], 16),
+        [b'0', _, ..] => digits(&part[1..], 8),
+        _ => digits(part, 10),
+    }
+}
+
+/// The value of `s` in `radix` (up to 16); too large saturates (callers refuse it anyway).
+fn digits(s: &str, radix: u64) -> Option<u64> {
+    s.bytes().try_fold(0u64, |v, b| {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return None,
+        };
+        (u64::from(d) < radix).then(|| v.saturating_mul(radix).saturating_add(u64::from(d)))
+    })
+}
+
+/// An IPv6 address without its brackets (`::1`, `::ffff:169.254.169.254`), as a number.
+fn ipv6(s: &str) -> Option<u128> {
+    let (head, tail) = match s.split_once("::") {
+        Some((h, t)) => (h, Some(t)),
+        None => (s, None),
+    };
+    let mut front = [0u16; 8];
+    let mut back = [0u16; 8];
+    let nf = ipv6_pieces(head, &mut front, tail.is_none())?;
+    let nb = match tail {
+        Some(t) => ipv6_pieces(t, &mut back, true)?,
+        None => 0,
+    };
+    // Without `::` all eight pieces are written; with it, it stands for one or more.
+    let written = if tail.is_some() {
+        nf + nb <= 7
+    } else {
+        nf == 8
+    };
+    if !written {
+        return None;
+    }
+    let mut ip = 0u128;
+    for i in 0..8 {
+        let piece = if i < nf {
+            front[i]
+        } else if i >= 8 - nb {
+            back[i + nb - 8]
+        } else {
+            0
+        };
+        ip = ip << 16 | u128::from(piece);
+    }
+    Some(ip)
+}
+
+/// Colon-separated hex pieces into `out`, the last maybe a dotted IPv4 address (two pieces).
+fn ipv6_pieces(s: &str, out: &mut [u16; 8], dotted_last: bool) -> Option<usize> {
+    if s.is_empty() {
+        return Some(0);
+    }
+    let mut n = 0;
+    let mut parts = s.split(':').peekable();
+    while let Some(p) = parts.next() {
+        if dotted_last && parts.peek().is_none() && p.contains('.') {
+            let v4 = dotted_quad(p)?;
+            *out.get_mut(n + 1)? = v4 as u16;
+            out[n] = (v4 >> 16) as u16;
+            n += 2;
+        } else {
+            if p.is_empty() || p.len() > 4 {
+                return None;
+            }
+            *out.get_mut(n)? = digits(p, 16)? as u16;
+            n += 1;
+        }
+    }
+    Some(n)
+}
+
+/// `a.b.c.d` in plain decimal, as IPv6 embeds it (no leading zeros, no other forms).
+fn dotted_quad(s: &str) -> Option<u32> {
+    let mut ip = 0u32;
+    let mut n = 0;
+    for part in s.split('.') {
+        if n == 4 || part.is_empty() || part.len() > 3 || (part.len() > 1 && part.starts_with('0'))
+        {
+            return None;
+        }
+        let v = parse_u64(part).filter(|&v| v <= 255)?;
+        ip = ip << 8 | v as u32;
+        n += 1;
+    }
+    (n == 4).then_some(ip)
+}
+
+/// IPv4 ranges a webhook may not name: first address, prefix length, and whether it stays
+/// refused when private hosts are allowed (link-local and cloud metadata do).
+const V4_REFUSED: &[(u32, u32, bool)] = &[
+    (0xa9fe_0000, 16, true), // 169.254.0.0/16 link-local: 169.254.169.254 is every cloud's metadata
+    (0x6464_64c8, 32, true), // 100.100.100.200, Alibaba Cloud's metadata
+    (0x7f00_0000, 8, false), // 127.0.0.0/8 loopback
+    (0x0000_0000, 8, false), // 0.0.0.0/8: connecting to 0.0.0.0 reaches the host itself
+    (0x0a00_0000, 8, false), // 10.0.0.0/8
+    (0xac10_0000, 12, false), // 172.16.0.0/12
+    (0xc0a8_0000, 16, false), // 192.168.0.0/16
+    (0x6440_0000, 10, false), // 100.64.0.0/10 carrier-grade NAT
+    (0xc000_0000, 24, false), // 192.0.0.0/24 IETF protocol assignments
+];
+
+/// The same for IPv6 (addresses that embed an IPv4 one are judged by it first).
+const V6_REFUSED: &[(u128, u32, bool)] = &[
+    (0xfe80 << 112, 10, true), // fe80::/10 link-local
+    (0xfd00_0ec2_0000_0000_0000_0000_0000_0254, 128, true), // fd00:ec2::254, AWS's metadata
+    (0xfc00 << 112, 7, false), // fc00::/7 unique local
+    (0xfec0 << 112, 10, false), // fec0::/10 site-local (deprecated)
+];
+
+/// Host names that reach cloud metadata services (GCP, AWS), refused whatever the options.
+const METADATA_NAMES: &[&str] = &[
+    "metadata",
+    "metadata.google.internal",
+    "instance-data",
+    "instance-data.ec2.internal",
+];
+
+/// Names that only resolve inside a network; a name without a dot does too.
+const PRIVATE_SUFFIXES: &[&str] = &[".localhost", ".local", ".internal", ".home.arpa"];
+
+/// Why a webhook may not go to `url`: a refused host, or a URL that is no http(s) URL.
+/// Link-local and cloud metadata hosts are refused always; loopback, private and internal
+/// ones unless `allow_private`. A name is judged as written: a public name that resolves to
+/// a private address is WaAPI's to refuse when it calls it.
+pub fn check_webhook_url(url: &str, allow_private: bool) -> Result<(), Error> {
+    const METADATA: &str = "A webhook URL cannot point to a link-local or cloud metadata host.";
+    const PRIVATE: &str = "A webhook URL cannot point to a loopback, private or internal host \
+        unless allowPrivateWebhookHosts is set.";
+    const NON_ASCII: &str = "A webhook URL's host must be ASCII (xn-- for international names).";
+    let host = http_host(url).map_err(|why| {
+        Error::invalid(format!(
+            "A webhook URL must be an absolute http(s) URL: {why}."
+        ))
+    })?;
+    let (refused, always) = match host {
+        Host::Name(name) if !name.is_ascii() => return Err(Error::invalid(NON_ASCII)),
+        Host::Name(name) => {
+            let name = name.strip_suffix('.').unwrap_or(name);
+            if METADATA_NAMES.iter().any(|m| m.eq_ignore_ascii_case(name)) {
+                (true, true)
+            } else {
+                let ends = |s: &str| {
+                    name.len() > s.len() && name[name.len() - s.len()..].eq_ignore_ascii_case(s)
+                };
+                (
+                    !name.contains('.') || PRIVATE_SUFFIXES.iter().any(|s| ends(s)),
+                    false,
+                )
+            }
+        }
+        Host::V4(ip) => v4_refused(ip),
+        Host::V6(ip) => match embedded_v4(ip) {
+            Some(v4) => v4_refused(v4),
+            None => V6_REFUSED
+                .iter()
+                .find(|&&(net, len, _)| (ip ^ net) >> (128 - len) == 0)
+                .map_or((false, false), |&(_, _, always)| (true, always)),
+        },
+    };
+    match (refused, always) {
+        (false, _) => Ok(()),
+        (true, true) => Err(Error::invalid(METADATA)),
+        (true, false) if allow_private => Ok(()),
+        (true, false) => Err(Error::invalid(PRIVATE)),
+    }
+}
+
+/// (refused, refused always) for an IPv4 address.
+fn v4_refused(ip: u32) -> (bool, bool) {
+    V4_REFUSED
+        .iter()
+        .find(|&&(net, len, _)| (ip ^ net) >> (32 - len) == 0)
+        .map_or((false, false), |&(_, _, always)| (true, always))
+}
+
+/// The IPv4 address an IPv6 one carries: mapped (`::ffff:a.b.c.d`), translated
+/// (`::ffff:0:a.b.c.d`), compatible (`::a.b.c.d`, also `::` and `::1`), NAT64
+/// (`64:ff9b::a.b.c.d`) and 6to4 (`2002:AABB:CCDD::`).
+fn embedded_v4(ip: u128) -> Option<u32> {
+    match ip >> 32 {
+        0 | 0xffff | 0xffff_0000 | 0x0064_ff9b_0000_0000_0000_0000 => Some(ip as u32),
+        _ if ip >> 112 == 0x2002 => Some((ip >> 80) as u32),
+        _ => None,
+    }
 }
 
 /// Percent-encodes like JavaScript's `encodeURIComponent`.
@@ -477,6 +739,187 @@ mod tests {
         }
         let long = format!("https://example.com/{}", "a".repeat(2048));
         assert!(check_http_url(&long, "U").is_err());
+    }
+
+    /// What `new URL(url).hostname` gives in Node 20 / Chromium, for the spellings we parse.
+    #[test]
+    fn hosts_are_read_as_a_whatwg_url_parser_reads_them() {
+        let v4 = |a: u8, b: u8, c: u8, d: u8| Host::V4(u32::from_be_bytes([a, b, c, d]));
+        for (url, host) in [
+            ("http://127.0.0.1/", v4(127, 0, 0, 1)),
+            ("http://0x7f000001/", v4(127, 0, 0, 1)),
+            ("http://0X7F.1/", v4(127, 0, 0, 1)),
+            ("http://2130706433/", v4(127, 0, 0, 1)),
+            ("http://017700000001/", v4(127, 0, 0, 1)),
+            ("http://0177.0.0.1/", v4(127, 0, 0, 1)),
+            ("http://127.1/", v4(127, 0, 0, 1)),
+            ("http://127.0.1/", v4(127, 0, 0, 1)),
+            ("http://127.0.0.1./", v4(127, 0, 0, 1)),
+            ("http://2852039166/", v4(169, 254, 169, 254)),
+            ("http://0xa9fea9fe/", v4(169, 254, 169, 254)),
+            ("http://0251.0376.0251.0376/", v4(169, 254, 169, 254)),
+            ("http://169.254.43518/", v4(169, 254, 169, 254)),
+            ("http://0xa9.0xfe.0xa9.0xfe/", v4(169, 254, 169, 254)),
+            ("http://0/", v4(0, 0, 0, 0)),
+            ("http://0x/", v4(0, 0, 0, 0)),
+            ("http://4294967295/", v4(255, 255, 255, 255)),
+            ("http://[::1]/", Host::V6(1)),
+            ("http://[::]/", Host::V6(0)),
+            (
+                "http://[::ffff:169.254.169.254]/",
+                Host::V6(0xffff_a9fe_a9fe),
+            ),
+            ("http://[::ffff:a9fe:a9fe]:80/", Host::V6(0xffff_a9fe_a9fe)),
+            ("http://[FE80::1]/", Host::V6(0xfe80 << 112 | 1)),
+            (
+                "http://[1:2:3:4:5:6:7::]/",
+                Host::V6(0x0001_0002_0003_0004_0005_0006_0007_0000),
+            ),
+            (
+                "http://[1:2:3:4:5:6:7:8]/",
+                Host::V6(0x0001_0002_0003_0004_0005_0006_0007_0008),
+            ),
+            ("http://1.2.3.example/", Host::Name("1.2.3.example")),
+            ("http://0x7f.example/", Host::Name("0x7f.example")),
+            ("http://0x1g/", Host::Name("0x1g")),
+            (
+                "http://Metadata.Google.Internal/",
+                Host::Name("Metadata.Google.Internal"),
+            ),
+        ] {
+            assert_eq!(http_host(url), Ok(host), "{url}");
+        }
+        // What a WHATWG parser refuses: a host that ends in a number but is no address, and
+        // malformed IPv6.
+        for url in [
+            "http://4294967296/",
+            "http://1.2.3.256/",
+            "http://1.2.65536/",
+            "http://1.2.3.4.5/",
+            "http://09/",
+            "http://foo.1/",
+            "http://1..1/",
+            "http://[1:2:3]/",
+            "http://[1::2::3]/",
+            "http://[12345::]/",
+            "http://[1:2:3:4:5:6:7:8::]/",
+            "http://[::1.2.3]/",
+            "http://[::01.2.3.4]/",
+            "http://[::1.2.3.4:5]/",
+            "http://[:1]/",
+            "http://[1:]/",
+            "http://[]/",
+        ] {
+            assert!(http_host(url).is_err(), "{url}");
+        }
+    }
+
+    #[test]
+    fn webhook_urls_never_reach_link_local_or_metadata_hosts() {
+        for url in [
+            "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+            "http://169.254.0.1/",
+            "http://2852039166/",
+            "http://0xa9fea9fe/",
+            "http://0251.0376.0251.0376/",
+            "http://169.254.43518/",
+            "http://[::ffff:169.254.169.254]/",
+            "http://[::ffff:a9fe:a9fe]/",
+            "http://[64:ff9b::169.254.169.254]/",
+            "http://[2002:a9fe:a9fe::]/",
+            "http://[fe80::1]/",
+            "http://[febf:ffff::1]/",
+            "http://[fd00:ec2::254]/",
+            "http://100.100.100.200/",
+            "http://metadata.google.internal/computeMetadata/v1/",
+            "http://METADATA.google.internal./",
+            "http://metadata/",
+            "http://instance-data/latest/",
+        ] {
+            for allow in [false, true] {
+                let e = check_webhook_url(url, allow).unwrap_err();
+                assert_eq!(e.kind().as_str(), "invalid_input", "{url}");
+                assert!(e.message().contains("metadata"), "{url}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn webhook_urls_reach_private_hosts_only_when_allowed() {
+        for url in [
+            "http://127.0.0.1:22/",
+            "http://127.1/",
+            "http://0x7f000001/",
+            "http://2130706433/",
+            "http://0/",
+            "http://0.0.0.0:8080/",
+            "http://localhost/",
+            "http://LOCALHOST./",
+            "http://api.localhost/",
+            "http://printer.local/",
+            "http://hooks.corp.internal/",
+            "http://router.home.arpa/",
+            "http://receiver:8080/hook",
+            "http://[::1]/",
+            "http://[::]/",
+            "http://[::127.0.0.1]/",
+            "http://[::ffff:10.0.0.1]/",
+            "http://10.0.0.1/",
+            "http://172.16.0.1/",
+            "http://172.31.255.255/",
+            "http://192.168.1.1/",
+            "http://100.64.0.1/",
+            "http://[fc00::1]/",
+            "http://[fdab:cdef::1]/",
+        ] {
+            let e = check_webhook_url(url, false).unwrap_err();
+            assert_eq!(e.kind().as_str(), "invalid_input", "{url}");
+            assert!(
+                e.message().contains("allowPrivateWebhookHosts"),
+                "{url}: {e}"
+            );
+            assert!(check_webhook_url(url, true).is_ok(), "{url}");
+        }
+        for url in [
+            "https://hooks.example.com/waapi",
+            "http://93.184.216.34/",
+            "http://172.32.0.1/",
+            "http://172.15.255.255/",
+            "http://100.128.0.1/",
+            "http://169.253.255.255/",
+            "http://[2001:db8::1]/",
+            "http://[::ffff:8.8.8.8]/",
+            "https://xn--bcher-kva.example/",
+            "https://localhost.example.com/",
+            "https://metadata.example.com/",
+        ] {
+            assert!(check_webhook_url(url, false).is_ok(), "{url}");
+        }
+        // Full-width or mathematical digits and ideographic dots become 127.0.0.1 in a URL
+        // parser (IDNA): hosts must be ASCII, international names written as xn-- names.
+        for url in [
+            "http://１２７.０.０.１/",
+            "http://𝟏𝟐𝟕.0.0.1/",
+            "http://127。0。0。1/",
+            "http://ｌｏｃａｌｈｏｓｔ/",
+            "https://bücher.example/",
+        ] {
+            let e = check_webhook_url(url, true).unwrap_err();
+            assert_eq!(e.kind().as_str(), "invalid_input", "{url}");
+        }
+        let idn = check_webhook_url("https://bücher.example/", false).unwrap_err();
+        assert!(idn.message().contains("xn--"), "{idn}");
+        assert!(check_webhook_url("ftp://x.example/", true).is_err());
+    }
+
+    #[test]
+    fn updates_check_the_webhook_host_before_sending() {
+        let update = InstanceUpdate::new().webhook_url(Some("http://127.0.0.1:9/hook"));
+        assert!(update.to_body().is_err());
+        assert!(Request::update_instance(1, &update).is_err());
+        assert!(Request::update_instance_with(1, &update, true).is_ok());
+        let metadata = InstanceUpdate::new().webhook_url(Some("http://169.254.169.254/"));
+        assert!(Request::update_instance_with(1, &metadata, true).is_err());
     }
 
     #[test]

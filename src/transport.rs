@@ -22,14 +22,43 @@ extern "C" {
 // own time per call). It uses the global fetch, so the same code runs in browsers, Node and
 // workerd. The timer covers the body read; a timeout rejects with the string "waapi:timeout".
 // The controller comes back too, so that Rust can abort when the caller drops the call.
+//
+// Redirects are never followed ("manual"): Node and workerd hand over the 3xx itself, browsers
+// an opaque one (status 0, no headers). The body is read as a stream, chunk by chunk, and left
+// as chunks for Rust to copy once into wasm memory; a Content-Length over `max` is refused
+// before reading, and a stream without one (or a compressed one) is cancelled once it passes
+// `max`. It resolves to [kind, status, text, chunks, size]: kind 0 an answer (text: its
+// Retry-After), 1 too large, 2 a redirect (text: the Location's origin, when known); the body
+// of the last two is cancelled, so the connection closes rather than download it.
 #[wasm_bindgen(inline_js = r#"
 const TIMEOUT = "waapi:timeout";
-export function attempt(method, url, authorization, body, ms) {
+export function attempt(method, url, authorization, body, ms, max) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(TIMEOUT), ms);
   const headers = { Authorization: authorization, Accept: "application/json", "Content-Type": "application/json" };
-  const done = fetch(url, { method, headers, body, signal: controller.signal })
-    .then((r) => r.arrayBuffer().then((b) => [r.status, r.headers.get("retry-after"), new Uint8Array(b)]))
+  const done = fetch(url, { method, headers, body, signal: controller.signal, redirect: "manual" })
+    .then(async (r) => {
+      const s = r.status, h = r.headers, chunks = [];
+      let kind = 0, text = h.get("retry-after"), size = 0, reader;
+      if (r.type === "opaqueredirect" || (s > 299 && s < 400)) {
+        kind = 2;
+        text = undefined;
+        try {
+          const to = h.get("location");
+          if (to) text = new URL(to, url).origin;
+        } catch {}
+      } else if (+h.get("content-length") > max) kind = 1;
+      else if ((reader = r.body?.getReader())) {
+        for (let c; !(c = await reader.read()).done; chunks.push(c.value)) {
+          if ((size += c.value.length) > max) {
+            kind = 1;
+            break;
+          }
+        }
+      }
+      if (kind) (reader ?? r.body)?.cancel().catch(() => {});
+      return [kind, s, text, chunks, size];
+    })
     .catch((e) => {
       throw controller.signal.reason === TIMEOUT ? TIMEOUT : e;
     })
@@ -44,6 +73,7 @@ extern "C" {
         authorization: &str,
         body: Option<String>,
         timeout_ms: u32,
+        max_bytes: u32,
     ) -> js_sys::Array;
 }
 
@@ -58,6 +88,10 @@ pub enum Failure {
     Timeout,
     /// What the runtime said (e.g. "fetch failed"); never holds request headers.
     Network(String),
+    /// The answer (with this status) was larger than the limit; it was not read further.
+    TooLarge(u16),
+    /// A 3xx, not followed: its status (0 when a browser hid it) and its Location's origin.
+    Redirect(u16, Option<String>),
 }
 
 /// Aborts the request when dropped before it finished, so a future that is dropped (a caller
@@ -76,13 +110,14 @@ impl Drop for AbortGuard {
 }
 
 /// Sends one request with the bearer and JSON headers and reads the whole body within
-/// `timeout_ms`.
+/// `timeout_ms`, at most `max_bytes` of it; never follows a redirect.
 pub async fn send(
     method: Method,
     url: &str,
     token: &str,
     body: Option<&str>,
     timeout_ms: u32,
+    max_bytes: u32,
 ) -> Result<RawResponse, Failure> {
     let authorization = format!("Bearer {token}");
     let started = attempt(
@@ -91,6 +126,7 @@ pub async fn send(
         &authorization,
         body.map(str::to_owned),
         timeout_ms,
+        max_bytes,
     );
     let mut guard = AbortGuard {
         controller: started.get(1).unchecked_into(),
@@ -105,12 +141,29 @@ pub async fn send(
         }
         Err(e) => return Err(Failure::Network(js_message(&e))),
     };
-    let bytes: Uint8Array = answer.get(2).unchecked_into();
-    let body = String::from_utf8(bytes.to_vec())
+    let status = answer.get(1).as_f64().map_or(0, |s| s as u16);
+    match answer.get(0).as_f64().map_or(0, |kind| kind as u8) {
+        1 => return Err(Failure::TooLarge(status)),
+        2 => return Err(Failure::Redirect(status, answer.get(2).as_string())),
+        _ => {}
+    }
+    // One copy, chunk by chunk, into a buffer of the final size; JS never joins the chunks.
+    let chunks: js_sys::Array = answer.get(3).unchecked_into();
+    let mut bytes = vec![0; answer.get(4).as_f64().unwrap_or(0.0) as usize];
+    let mut at = 0;
+    for chunk in chunks.iter() {
+        let chunk: Uint8Array = chunk.unchecked_into();
+        let end = at + chunk.length() as usize;
+        if let Some(dst) = bytes.get_mut(at..end) {
+            chunk.copy_to(dst);
+        }
+        at = end;
+    }
+    let body = String::from_utf8(bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Ok(RawResponse {
-        status: answer.get(0).as_f64().map_or(0, |s| s as u16),
-        retry_after: answer.get(1).as_string(),
+        status,
+        retry_after: answer.get(2).as_string(),
         body,
     })
 }

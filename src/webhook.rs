@@ -33,7 +33,7 @@
 use std::borrow::Cow;
 
 use crate::error::Error;
-use crate::json::{parse_u64, write_str, Json};
+use crate::json::{parse_u64, write_str, write_u64, Json};
 use crate::models::WebhookEvent;
 
 /// Members a typed value did not read: unknown names, and known names whose value had an
@@ -241,23 +241,6 @@ fn write_typed_data(out: &mut String, data: Option<&Json>, subject: &str) {
 
 fn is_envelope_member(key: &str) -> bool {
     matches!(key, "event" | "instanceId" | "data")
-}
-
-/// Writes digits without `core::fmt`, which this path otherwise does not need.
-fn write_u64(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[i..] {
-        out.push(char::from(d));
-    }
 }
 
 fn is_empty_array(v: &Json) -> bool {

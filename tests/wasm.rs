@@ -34,6 +34,7 @@ fn client_with(fake: &str, token: &str, timeout_ms: u32, max_retries: u32) -> Cl
             base_url: format!("{fake}/api/v1"),
             timeout_ms,
             max_retries,
+            ..Options::default()
         },
     )
 }
@@ -44,7 +45,8 @@ fn admin(fake: &str) -> Client {
 
 /// Calls a `/__fake` control endpoint; answers (status, body).
 async fn control(fake: &str, method: Method, path: &str, body: Option<&str>) -> (u16, String) {
-    match transport::send(method, &format!("{fake}{path}"), "control", body, 10_000).await {
+    let url = format!("{fake}{path}");
+    match transport::send(method, &url, "control", body, 10_000, 64 << 20).await {
         Ok(r) => (r.status, r.body),
         Err(_) => panic!("fake-waapi at {fake} did not answer {path}"),
     }
@@ -605,6 +607,237 @@ async fn bad_input_is_refused_before_anything_is_sent() {
         );
         refused(no_scheme.instances().list(None).await.unwrap_err());
         assert!(seen(fake).await.is_empty(), "nothing reached the server");
+    }
+}
+
+/// A client of `fake` that reads answers of at most `limit` bytes.
+fn limited(fake: &str, limit: u32) -> Client {
+    Client::with_options(
+        ADMIN,
+        Options {
+            base_url: format!("{fake}/api/v1"),
+            max_response_bytes: limit,
+            ..Options::default()
+        },
+    )
+}
+
+/// An instance list of exactly `size` bytes (padded with a member the client ignores).
+fn list_of(size: usize) -> String {
+    let head = r#"{"instances":[],"status":"success","pad":""#;
+    format!("{head}{}\"}}", "x".repeat(size - head.len() - 2))
+}
+
+#[wasm_bindgen_test]
+async fn answers_over_the_limit_are_refused_with_or_without_a_content_length() {
+    for fake in fakes() {
+        reset(fake).await;
+        let body = list_of(2000);
+        assert_eq!(body.len(), 2000);
+        // "respond" sends a Content-Length (refused before reading), "chunked" none (the
+        // stream is cancelled at the limit).
+        for action in ["respond", "chunked"] {
+            let spec = format!(
+                r#"{{"path":"/api/v1/instances","status":200,"action":"{action}","times":2,"body":{}}}"#,
+                json_string(&body)
+            );
+            fault(fake, &spec).await;
+            assert!(limited(fake, 2000)
+                .instances()
+                .list(None)
+                .await
+                .unwrap()
+                .is_empty());
+            let e = limited(fake, 1999)
+                .instances()
+                .list(None)
+                .await
+                .unwrap_err();
+            assert_eq!(
+                (e.kind().as_str(), e.status()),
+                ("response_too_large", Some(200)),
+                "{action}: {e}"
+            );
+            assert!(e.message().contains("maxResponseBytes (1999 bytes)"), "{e}");
+            assert!(!e.message().contains(ADMIN));
+        }
+        // Not retried, even with a status that would be: the same answer would come again.
+        fault(
+            fake,
+            &format!(
+                r#"{{"path":"/api/v1/instances","status":503,"times":3,"body":{}}}"#,
+                json_string(&body)
+            ),
+        )
+        .await;
+        let _ = control(fake, Method::Delete, "/__fake/requests", None).await;
+        let e = limited(fake, 1000)
+            .instances()
+            .list(None)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.kind().as_str(), e.status()),
+            ("response_too_large", Some(503))
+        );
+        assert_eq!(count(&seen(fake).await, "GET", "/api/v1/instances"), 1);
+        let _ = control(fake, Method::Delete, "/__fake/faults", None).await;
+        // A real answer, streamed in chunks, reads whole under the default limit.
+        fault(fake, r#"{"path":"/api/v1/instances","action":"chunked"}"#).await;
+        assert_eq!(admin(fake).instances().list(None).await.unwrap().len(), 3);
+    }
+}
+
+/// Whether the tests run in a browser, where a redirect is opaque (no status, no Location).
+fn in_browser() -> bool {
+    js_sys::Reflect::has(&js_sys::global(), &"document".into()).unwrap_or(false)
+}
+
+#[wasm_bindgen_test]
+async fn redirects_are_never_followed_and_a_put_body_goes_nowhere_else() {
+    let [live, spec] = fakes();
+    for (fake, other) in [(live, spec), (spec, live)] {
+        reset(fake).await;
+        reset(other).await;
+        let c = admin(fake);
+        fault(fake, &format!(r#"{{"method":"GET","path":"/api/v1/instances","status":302,"headers":{{"Location":"{other}/api/v1/instances"}}}}"#)).await;
+        let e = c.instances().list(None).await.unwrap_err();
+        assert_eq!(e.kind().as_str(), "redirect", "{e}");
+        if in_browser() {
+            assert_eq!(e.status(), None, "{e}");
+        } else {
+            assert_eq!(e.status(), Some(302));
+            assert!(
+                e.message().contains(&format!("(HTTP 302) to {other} ")),
+                "{e}"
+            );
+        }
+        for status in [301, 307, 308] {
+            fault(fake, &format!(r#"{{"method":"PUT","path":"/api/v1/instances/1","status":{status},"headers":{{"Location":"{other}/api/v1/instances/1"}}}}"#)).await;
+            let update = InstanceUpdate::new()
+                .name("Moved")
+                .webhook_url(Some("https://secret.example/hook"));
+            let e = c.instances().update(1, &update).await.unwrap_err();
+            assert_eq!(e.kind().as_str(), "redirect", "{e}");
+            assert_eq!(e.status(), (!in_browser()).then_some(status));
+        }
+        // Each request went to `fake` once (no retry) and none to where the redirect pointed.
+        let log = seen(fake).await;
+        assert_eq!(
+            (
+                count(&log, "GET", "/api/v1/instances"),
+                count(&log, "PUT", "/api/v1/instances/1")
+            ),
+            (1, 3)
+        );
+        assert!(
+            seen(other).await.is_empty(),
+            "the redirect target was never called"
+        );
+        assert_eq!(
+            c.instances().get(1).await.unwrap().name.as_deref(),
+            Some("Support")
+        );
+    }
+    // A Location on the same server is named by its origin too.
+    reset(live).await;
+    fault(
+        live,
+        r#"{"path":"/api/v1/instances","status":301,"headers":{"Location":"/elsewhere?token=x"}}"#,
+    )
+    .await;
+    let e = admin(live).instances().list(None).await.unwrap_err();
+    assert_eq!(e.kind().as_str(), "redirect");
+    if !in_browser() {
+        assert!(e.message().contains(&format!("to {live} when")), "{e}");
+        assert!(!e.message().contains("elsewhere"), "{e}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn webhook_urls_on_internal_hosts_are_refused_before_sending() {
+    for fake in fakes() {
+        reset(fake).await;
+        let strict = admin(fake);
+        let lenient = Client::with_options(
+            ADMIN,
+            Options {
+                base_url: format!("{fake}/api/v1"),
+                allow_private_webhook_hosts: true,
+                ..Options::default()
+            },
+        );
+        let hook = |url: &str| InstanceUpdate::new().webhook_url(Some(url));
+        for (url, always) in [
+            ("http://169.254.169.254/latest/meta-data/", true),
+            ("http://[::ffff:169.254.169.254]/", true),
+            ("http://metadata.google.internal/computeMetadata/v1/", true),
+            ("http://127.0.0.1:22/", false),
+            ("http://localhost/", false),
+            ("http://[::1]/", false),
+            ("http://10.0.0.1/", false),
+            ("http://0x7f000001/", false),
+            ("http://2130706433/", false),
+        ] {
+            let e = strict.instances().update(1, &hook(url)).await.unwrap_err();
+            assert_eq!(e.kind().as_str(), "invalid_input", "{url}");
+            if always {
+                let e = lenient.instances().update(1, &hook(url)).await.unwrap_err();
+                assert_eq!(e.kind().as_str(), "invalid_input", "{url}");
+            }
+        }
+        assert!(seen(fake).await.is_empty(), "nothing reached the server");
+        let local = format!("{fake}/hook");
+        let status = lenient.instances().update(1, &hook(&local)).await.unwrap();
+        assert_eq!(status.instanceWebhook.as_deref(), Some(local.as_str()));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn hostile_profile_pictures_and_qr_codes_do_not_pass() {
+    for fake in fakes() {
+        reset(fake).await;
+        let me = |pic: &str| {
+            let data = format!(
+                r#"{{"displayName":"D","contactId":"49@c.us","formattedNumber":"+49","profilePicUrl":{}}}"#,
+                json_string(pic)
+            );
+            format!(
+                r#"{{"path":"/api/v1/instances/1/client/me","status":200,"body":{}}}"#,
+                json_string(&format!(
+                    r#"{{"me":{{"status":"success","instanceId":"1","data":{data}}},"status":"success"}}"#
+                ))
+            )
+        };
+        for pic in [
+            "javascript:alert(10)",
+            "http://169.254.169.254/latest/meta-data/",
+        ] {
+            fault(fake, &me(pic)).await;
+            assert_eq!(
+                admin(fake).instance(1).me().await.unwrap().profilePicUrl,
+                None,
+                "{pic}"
+            );
+        }
+        let qr = json_string(
+            r#"{"qrCode":{"status":"success","instanceId":"2","data":{"qr_code":"data:image/png;base64,iVBORw0KGgo=\"><img src=x onerror=alert(1)>"}},"status":"success"}"#,
+        );
+        fault(
+            fake,
+            &format!(r#"{{"path":"/api/v1/instances/2/client/qr","status":200,"body":{qr}}}"#),
+        )
+        .await;
+        let e = admin(fake).instance(2).qr_code().await.unwrap_err();
+        assert_eq!(e.kind().as_str(), "decode", "{e}");
+        // The fake's real QR code passes.
+        assert!(admin(fake)
+            .instance(2)
+            .qr_code()
+            .await
+            .unwrap()
+            .data_url()
+            .starts_with("data:image/png;base64,iVBOR"));
     }
 }
 

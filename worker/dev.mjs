@@ -18,7 +18,38 @@ const freePort = () =>
   });
 
 /**
- * Starts the worker and resolves once it answers. `vars` are extra [vars] (strings).
+ * Throws on a malformed EDGE_KEYS entry, naming its position but never its text (it may hold a
+ * key pasted in the wrong place). The worker's rules (worker/src/config.rs, parse_edge_keys):
+ * entries split on ";" or new lines, numbered as written; `<64 hex digits>:<permissions>`,
+ * the permissions a comma-separated list of create, read, update, delete. The worker would
+ * leave such an entry out, and its key would be refused with no word of why.
+ */
+export function checkEdgeKeys(text) {
+  const words = new Set(["create", "read", "update", "delete"]);
+  const problems = [];
+  let valid = 0;
+  String(text ?? "").split(/[;\n]/).forEach((raw, n) => {
+    const entry = raw.trim();
+    if (!entry) return;
+    const colon = entry.indexOf(":");
+    const why =
+      colon < 0 ? "it has no ':' between the hash and the permissions"
+      : !/^[0-9a-fA-F]{64}$/.test(entry.slice(0, colon).trim()) ? "it does not start with 64 hex digits"
+      : !entry.slice(colon + 1).split(",").every((p) => words.has(p.trim()))
+        ? "its permissions are not a list of create, read, update and delete"
+        : null;
+    if (why) problems.push(`EDGE_KEYS entry ${n + 1} is malformed: ${why}`);
+    else valid++;
+  });
+  if (!problems.length && !valid) problems.push("EDGE_KEYS has no entry");
+  if (problems.length) throw new Error(`${problems.join("; ")}. Nothing was started.`);
+}
+
+/**
+ * Starts the worker and resolves once it answers. `vars` are extra [vars] (strings), e.g.
+ * `EDGE_ALLOW_PRIVATE_WEBHOOKS: "true"` for an edge on 127.0.0.1 that should accept its own
+ * receiver's URL as an instance's webhook, or `MAX_UPSTREAM_BYTES`. A malformed `edgeKeys`
+ * entry is refused before anything starts (the error names its position).
  * `webhookSecret` (optional) turns on the webhook receiver, POST /webhooks/waapi/<secret>.
  * `persistTo` (optional) is the directory of the Durable Objects' SQLite files, kept after
  * stop(), so an edge started again on it has the same events; without it every edge gets a
@@ -27,9 +58,11 @@ const freePort = () =>
  * workerd, then rejects: a Ctrl-C before the worker first answers leaves nothing running.
  */
 export async function startEdge({
-  port, baseUrl, token, edgeKeys, webhookSecret, persistTo, vars = {}, inherit = false, signal,
+  port, baseUrl, token, edgeKeys, webhookSecret, persistTo, vars = {}, inherit = false, signal, checkKeys = true,
 }) {
   signal?.throwIfAborted();
+  // `checkKeys: false` only for tests of what the worker itself does with a malformed entry.
+  if (checkKeys) checkEdgeKeys(edgeKeys);
   const secrets = { WAAPI_TOKEN: token, EDGE_KEYS: edgeKeys };
   if (webhookSecret !== undefined) secrets.WEBHOOK_SECRET = webhookSecret;
   for (const [name, value] of Object.entries(secrets)) {
@@ -93,9 +126,11 @@ export async function startEdge({
       throw new Error(`the edge did not answer within 90 s:\n${log}`);
     }
     try {
-      // The worker's own 401 proves the Rust handler is up, not only wrangler's proxy.
+      // The worker's own 401 (or its own 500) proves the Rust handler is up, not only wrangler's proxy.
       const res = await fetch(`${url}/api/v1/instances`, { signal: AbortSignal.timeout(2000) });
       if (res.status === 401) break;
+      // A misconfigured worker is up too, and says so.
+      if (res.status === 500 && (await res.text()).includes("The edge is misconfigured.")) break;
     } catch {}
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -108,6 +143,12 @@ export async function startEdge({
 if (import.meta.url === `file://${process.argv[1]}`) {
   // WEBHOOK_SECRET (optional) turns on the receiver; the events stay in .tmp/events-<port>/.
   const { PORT = "8787", WAAPI_BASE_URL = "https://waapi.app/api/v1", WAAPI_TOKEN, EDGE_KEYS, WEBHOOK_SECRET } = process.env;
+  // Optional vars passed on when set in the environment.
+  const vars = Object.fromEntries(
+    ["MAX_UPSTREAM_BYTES", "EDGE_WEBHOOK_HOSTS", "EDGE_ALLOW_PRIVATE_WEBHOOKS", "CACHE_TTL_MS", "ALLOWED_ORIGINS", "CONNECT_SRC", "IMG_SRC"]
+      .filter((name) => process.env[name] !== undefined)
+      .map((name) => [name, process.env[name]]),
+  );
   if (!WAAPI_TOKEN || !EDGE_KEYS) {
     console.error("make edge needs WAAPI_TOKEN and EDGE_KEYS in the environment (make edge-key makes a key and its entry)");
     process.exit(2);
@@ -127,7 +168,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   process.on("SIGTERM", quit);
   starting = startEdge({
     port: Number(PORT), baseUrl: WAAPI_BASE_URL, token: WAAPI_TOKEN, edgeKeys: EDGE_KEYS, webhookSecret: WEBHOOK_SECRET,
-    persistTo: `${root}.tmp/events-${PORT}`, inherit: true, signal: aborter.signal,
+    persistTo: `${root}.tmp/events-${PORT}`, vars, inherit: true, signal: aborter.signal,
   });
   try {
     await starting;

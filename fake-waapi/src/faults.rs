@@ -25,6 +25,9 @@ pub enum Action {
     Respond,
     /// Serve normally but send only the first half of the body's bytes.
     Truncate,
+    /// Answer as `respond` does, but stream the body without a Content-Length (chunked), as a
+    /// server that does not say how much it will send.
+    Chunked,
     /// HTTP 200, `application/json`, a body that is not JSON.
     InvalidJson,
     /// Close the TCP connection without writing a single response byte.
@@ -170,6 +173,15 @@ pub async fn apply(State(app): State<AppState>, request: Request, next: Next) ->
             None => next.run(request).await,
         },
         Action::Truncate => truncate(next.run(request).await).await,
+        Action::Chunked => {
+            let response = match fault.status {
+                Some(status) => canned(&fault, status),
+                None => next.run(request).await,
+            };
+            let (mut parts, body) = response.into_parts();
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from_stream(body.into_data_stream()))
+        }
         Action::InvalidJson => (
             [(header::CONTENT_TYPE, "application/json")],
             "<html>not json",

@@ -19,6 +19,7 @@ type Not<T extends false> = T;
 export async function usage(token: string): Promise<void> {
   const waapi = new WaapiClient(token, { baseUrl: "https://waapi.app/api/v1", timeoutMs: 5000, maxRetries: 1 });
   new WaapiClient(token);
+  new WaapiClient(token, { maxResponseBytes: 32 * 1024 * 1024, allowPrivateWebhookHosts: true });
 
   const instances: Instance[] = await waapi.listInstances();
   await waapi.listInstances("shop");
@@ -60,6 +61,9 @@ export async function usage(token: string): Promise<void> {
       const fields: Record<string, string[]> | undefined = err.errors;
       const base: Error = err;
       void [kind, status, retry, fields, base];
+      const tooLarge: WaapiErrorKind = "response_too_large";
+      const redirect: WaapiErrorKind = "redirect";
+      void [tooLarge, redirect];
       // @ts-expect-error kinds are a closed set
       const wrong: WaapiErrorKind = "oops";
       void wrong;
@@ -78,6 +82,8 @@ export async function usage(token: string): Promise<void> {
   await waapi.getInstance("1");
   // @ts-expect-error unknown options are refused
   new WaapiClient(token, { retries: 3 });
+  // @ts-expect-error allowPrivateWebhookHosts is a boolean
+  new WaapiClient(token, { allowPrivateWebhookHosts: "yes" });
   // @ts-expect-error the token is required
   new WaapiClient();
   // @ts-expect-error unknown update keys are refused

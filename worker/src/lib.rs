@@ -36,6 +36,7 @@ use crate::config::{authorize, Settings, MAX_ACTION_BODY_BYTES, MAX_BODY_BYTES, 
 use crate::events::{Page, KEEP_EVENTS, MAX_STREAMS, MAX_WEBHOOK_BYTES};
 use crate::respond::Reply;
 use crate::routes::{route, Reject, Route};
+use waapi_wasm::Permission;
 
 thread_local! {
     /// One per isolate: workerd runs a worker's requests on one thread.
@@ -54,6 +55,10 @@ fn settings(env: &JsValue) -> Rc<Settings> {
             }
         }
         let settings = Rc::new(Settings::from_vars(|name| var(env, name)));
+        // Once per isolate and env; the lines name what is wrong, never a value.
+        for problem in &settings.problems {
+            log_error(&format!("misconfigured: {problem}."));
+        }
         *cell.borrow_mut() = Some((env.clone(), settings.clone()));
         settings
     })
@@ -118,10 +123,11 @@ extern "C" {
     ) -> Result<js_sys::Promise, JsValue>;
 }
 
-/// What `serve` answers: a reply, or an event stream passed on from the Durable Object.
+/// What `serve` answers: a reply, or a body passed on from the Durable Object as it flows,
+/// with its content type.
 enum Answer {
     Reply(Reply),
-    Stream(Option<ReadableStream>),
+    Stream(Option<ReadableStream>, &'static str),
 }
 
 /// The module worker's `fetch(request, env)`. Never throws: every failure is a response.
@@ -263,16 +269,24 @@ async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, Js
         .map(|o| settings.allowed_origins.iter().any(|a| a == o));
 
     let answer = if request.method() == "OPTIONS" {
-        Answer::Reply(match cors_ok {
-            Some(true) => Reply::no_content()
-                .with_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE")
+        // The route first: an unknown path is 404 before anything else is said about it.
+        let methods = match url.pathname().as_str() {
+            "/edge/v1/key" => Some("GET".to_owned()),
+            path => routes::methods(path),
+        };
+        Answer::Reply(match (methods, cors_ok) {
+            (None, _) => respond::reject(&Reject::NoSuchRoute),
+            (Some(methods), Some(true)) => Reply::no_content()
+                .with_header("Access-Control-Allow-Methods", methods)
                 .with_header(
                     "Access-Control-Allow-Headers",
                     "Authorization, Content-Type, Accept, Last-Event-ID",
                 )
                 .with_header("Access-Control-Max-Age", "600"),
-            Some(false) => Reply::error(403, "This origin may not call the API."),
-            None => Reply::no_content().with_header("Allow", "GET, POST, PUT, DELETE, OPTIONS"),
+            (Some(_), Some(false)) => Reply::error(403, "This origin may not call the API."),
+            (Some(methods), None) => {
+                Reply::no_content().with_header("Allow", format!("{methods}, OPTIONS"))
+            }
         })
     } else {
         serve(request, env, &headers, &settings, url).await?
@@ -299,12 +313,12 @@ async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, Js
             }
             to_response(&reply)
         }
-        Answer::Stream(body) => {
+        Answer::Stream(body, content_type) => {
             let mut stream = Reply::no_content();
             stream.status = 200;
             stream
                 .headers
-                .push(("Content-Type", "text/event-stream".to_owned()));
+                .push(("Content-Type", content_type.to_owned()));
             stream.headers.extend(added);
             Ok(respond(200, body.into(), &header_lines(&stream)))
         }
@@ -346,10 +360,10 @@ async fn serve(
         }
     };
 
-    let keys = match &settings.keys {
-        Ok(keys) => keys,
-        Err(why) => return reply(misconfigured(why)),
-    };
+    if settings.keys.is_empty() {
+        return reply(respond::misconfigured());
+    }
+    let keys = &settings.keys;
     let authorization = headers.get("authorization")?;
     let Some(key) = bearer(&authorization) else {
         return reply(respond::unauthenticated());
@@ -364,8 +378,23 @@ async fn serve(
         return reply(respond::forbidden(route.permission()));
     }
 
+    // Every body is read as a stream and stopped past its limit, chunked or not. Routes that
+    // take none (WaAPI's create takes none either) have a limit of 0.
+    let limit = match route {
+        Route::Action(..) => MAX_ACTION_BODY_BYTES,
+        Route::Update(_) => MAX_BODY_BYTES,
+        _ => 0,
+    };
+    let Some(bytes) = read_body(request, limit).await? else {
+        return reply(too_large(limit));
+    };
+    let body = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => return reply(Reply::error(400, "The body is not UTF-8 text.")),
+    };
+
     match route {
-        Route::Events(id, page) => return events_list(env, id, page).await.map(Answer::Reply),
+        Route::Events(id, page) => return events_list(env, id, page).await,
         Route::Stream(id) => {
             let last = headers.get("last-event-id")?;
             return match events::stream_after(&query, last.as_deref()) {
@@ -376,33 +405,16 @@ async fn serve(
         _ => {}
     }
 
-    let limit = match route {
-        Route::Action(..) => MAX_ACTION_BODY_BYTES,
-        _ => MAX_BODY_BYTES,
-    };
-    let body = if matches!(route, Route::Update(_) | Route::Create | Route::Action(..)) {
-        let Some(bytes) = read_body(request, limit).await? else {
-            return reply(too_large(limit));
-        };
-        match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(_) => return reply(Reply::error(400, "The body is not UTF-8 text.")),
-        }
-    } else {
-        let declared = headers
-            .get("content-length")?
-            .and_then(|n| n.trim().parse::<usize>().ok());
-        if declared.is_some_and(|n| n > limit) {
-            return reply(too_large(limit));
-        }
-        String::new()
-    };
-
     let client = match &settings.client {
         Ok(client) => client,
-        Err(why) => return reply(misconfigured(why)),
+        Err(_) => return reply(respond::misconfigured()),
     };
-    let answer = call(client, settings, route.clone(), &body, &url.href()).await;
+    let caller = Caller {
+        may_read: permissions.allows(Permission::Read),
+        origin: url.origin(),
+        path: url.pathname(),
+    };
+    let answer = call(client, settings, route.clone(), &body, &caller).await;
     if route.is_write() {
         // Whatever the outcome: a timed-out write may still have happened upstream.
         LIST_CACHE.with(|c| c.borrow_mut().clear());
@@ -418,18 +430,16 @@ async fn serve(
     reply(answer)
 }
 
-/// `GET …/events`: a page from the instance's Durable Object, as it wrote it.
-async fn events_list(env: &JsValue, id: u64, page: Page) -> Result<Reply, JsValue> {
+/// `GET …/events`: a page from the instance's Durable Object, passed on as it flows (a page
+/// of 500 large webhooks would not fit the isolate's memory twice over).
+async fn events_list(env: &JsValue, id: u64, page: Page) -> Result<Answer, JsValue> {
     let path = format!("/list?after={}&limit={}", page.after, page.limit);
     Ok(match events_call(env, id, &path, None).await? {
-        None => misconfigured("no EVENTS binding."),
-        Some(r) if r.status() == 200 => {
-            let text = JsFuture::from(r.text()?).await?.as_string();
-            Reply::json(200, text.unwrap_or_default())
-        }
+        None => Answer::Reply(misconfigured("no EVENTS binding.")),
+        Some(r) if r.status() == 200 => Answer::Stream(r.body(), "application/json"),
         Some(r) => {
             log_error(&format!("reading events failed: {}", r.status()));
-            Reply::error(500, "The edge could not read the events.")
+            Answer::Reply(Reply::error(500, "The edge could not read the events."))
         }
     })
 }
@@ -447,7 +457,7 @@ async fn events_stream(
     );
     Ok(match events_call(env, id, &path, None).await? {
         None => Answer::Reply(misconfigured("no EVENTS binding.")),
-        Some(r) if r.status() == 200 => Answer::Stream(r.body()),
+        Some(r) if r.status() == 200 => Answer::Stream(r.body(), "text/event-stream"),
         Some(r) if r.status() == 429 => Answer::Reply(
             Reply::error(
                 429,
@@ -467,6 +477,14 @@ async fn events_stream(
     })
 }
 
+/// Who asks: whether the key may read, the edge's origin (for its own webhook receiver) and
+/// the request's path (`links.self`: relative, so no caller's `Host` comes back).
+struct Caller {
+    may_read: bool,
+    origin: String,
+    path: String,
+}
+
 /// One upstream call, answered in WaAPI's shapes. An error WaAPI reported in band (HTTP 2xx
 /// with `status: "error"`) is passed on as WaAPI sent it, status and body.
 async fn call(
@@ -474,21 +492,28 @@ async fn call(
     settings: &Settings,
     route: Route,
     body: &str,
-    self_url: &str,
+    caller: &Caller,
 ) -> Reply {
+    let self_url = caller.path.as_str();
     let request = match &route {
         Route::List { filter } => Ok(Upstream::list_instances(filter.as_deref())),
         Route::Create => Ok(Upstream::create_instance()),
         Route::Get(id) => Upstream::get_instance(*id),
-        Route::Update(id) => match routes::instance_update(body, |url| {
-            match (&settings.webhook_secret, Url::new(self_url)) {
-                (Ok(secret), Ok(own)) => events::restore_secret(url, &own.origin(), secret),
-                _ => url.to_owned(),
+        Route::Update(id) => {
+            // The hidden webhook secret put back for the edge's own receiver, then the policy.
+            let webhook_url = |url: &str| {
+                let url = match &settings.webhook_secret {
+                    Ok(secret) => events::restore_secret(url, &caller.origin, secret),
+                    Err(_) => url.to_owned(),
+                };
+                settings.webhooks.check(&url, &caller.origin).map(|()| url)
+            };
+            match routes::instance_update(body, webhook_url) {
+                // The policy above judged private hosts.
+                Ok(update) => Upstream::update_instance_with(*id, &update, true),
+                Err(reject) => return respond::reject(&reject),
             }
-        }) {
-            Ok(update) => Upstream::update_instance(*id, &update),
-            Err(reject) => return respond::reject(&reject),
-        },
+        }
         Route::Delete(id) => Upstream::delete_instance(*id),
         Route::Status(id) => Upstream::client_status(*id),
         Route::QrCode(id) => Upstream::qr_code(*id),
@@ -517,27 +542,34 @@ async fn call(
     };
     let request = match request {
         Ok(request) => request,
-        Err(e) => return respond::upstream_error(&e),
+        Err(e) => return failed(&e),
     };
-    let now = js_sys::Date::now();
     let cache_key = match &route {
         Route::List { filter } => Some(filter.clone().unwrap_or_default()),
         _ => None,
     };
+    // Taken before the call: a write that lands meanwhile makes this fill too old to store.
+    let generation = LIST_CACHE.with(|c| c.borrow().generation());
     if let Some(key) = &cache_key {
+        let now = js_sys::Date::now();
         if let Some(hit) = LIST_CACHE.with(|c| c.borrow().get(key, now).map(str::to_owned)) {
-            return Reply::json(200, hit).with_header("X-Edge-Cache", "hit");
+            return Reply::json(200, hit);
         }
     }
     let answer = match client.send(&request).await {
         Ok(answer) => answer,
-        Err(e) => return respond::upstream_error(&e),
+        Err(e) => return failed(&e),
     };
     let decoded = answer.reply().and_then(|r| {
         Ok(match &route {
             Route::List { .. } => respond::instances(&r.instance_list()?),
+            Route::Create if !caller.may_read => respond::created_id(r.instance()?.id),
             Route::Create => respond::instance(201, &r.instance()?),
             Route::Get(_) => respond::instance(200, &r.instance()?),
+            // A write-only key learns nothing of the instance, not even its current state.
+            Route::Update(_) if !caller.may_read => {
+                r.client_status().map(|_| respond::acknowledged())?
+            }
             Route::Update(_) => respond::client_status("data", &r.client_status()?, self_url),
             Route::Delete(_) => r.nothing().map(|()| Reply::no_content())?,
             Route::Status(_) => {
@@ -554,31 +586,44 @@ async fn call(
         })
     });
     match client.finish(decoded) {
-        Ok(reply) => match cache_key {
-            Some(key) => {
-                if let (Some(body), true) = (&reply.body, settings.cache_ttl_ms > 0) {
-                    LIST_CACHE.with(|c| {
-                        c.borrow_mut()
-                            .put(&key, body.clone(), now, settings.cache_ttl_ms)
-                    });
-                }
-                reply.with_header("X-Edge-Cache", "miss")
+        Ok(reply) => {
+            if let (Some(key), Some(body)) = (cache_key, &reply.body) {
+                // The TTL counts from now, when the answer arrived.
+                let now = js_sys::Date::now();
+                LIST_CACHE.with(|c| {
+                    c.borrow_mut()
+                        .put(&key, body.clone(), generation, now, settings.cache_ttl_ms)
+                });
             }
-            None => reply,
-        },
+            reply
+        }
         Err(e @ Error::Api { .. }) => {
             respond::in_band_error(answer.status, &answer.text, &settings.token)
                 .unwrap_or_else(|| respond::upstream_error(&e))
         }
-        Err(e) => respond::upstream_error(&e),
+        Err(e) => failed(&e),
     }
 }
 
+/// The answer for a failed call; the edge's own settings at fault (an invalid input after
+/// every check) are logged, since the caller is told only that the edge is misconfigured.
+fn failed(e: &Error) -> Reply {
+    if let Error::InvalidInput { message } = e {
+        log_error(&format!("misconfigured: {message}"));
+    }
+    respond::upstream_error(e)
+}
+
+/// A fixed answer for the caller; `why` goes to the log only.
 fn misconfigured(why: &str) -> Reply {
-    Reply::error(500, &format!("The edge is misconfigured: {why}"))
+    log_error(&format!("misconfigured: {why}"));
+    respond::misconfigured()
 }
 
 fn too_large(limit: usize) -> Reply {
+    if limit == 0 {
+        return Reply::error(413, "This route takes no request body.");
+    }
     Reply::error(
         413,
         &format!("The request body is larger than {limit} bytes."),
@@ -597,6 +642,45 @@ pub fn bearer(header: &Option<String>) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then_some(key)
 }
 
+/// The dashboard's own files, and only they: what `www/index.html` loads and what that loads
+/// (tests/edge/hardening.test.mjs checks this list against the page). Anything else in
+/// `www/`, dotfiles included, is 404.
+const PAGE_FILES: &[&str] = &[
+    "/",
+    "/index.html",
+    "/app.js",
+    "/errors.js",
+    "/inbox.js",
+    "/style.css",
+    "/favicon.svg",
+];
+/// The package's build, copied by `make www`: its web entry, its glue, its wasm
+/// and the glue's snippets
+/// (in folders named by a hash, so matched by shape).
+const VENDOR: &str = "/vendor/waapi-wasm/";
+
+fn page_file(path: &str) -> bool {
+    if PAGE_FILES.contains(&path) {
+        return true;
+    }
+    let Some(rest) = path.strip_prefix(VENDOR) else {
+        return false;
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    let plain = |s: &&str| {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    };
+    segments.iter().all(plain)
+        && match segments.as_slice() {
+            [file] => ["web.js", "waapi_wasm.js", "waapi_wasm_bg.wasm"].contains(file),
+            ["snippets", _, .., file] => file.ends_with(".js"),
+            _ => false,
+        }
+}
+
 /// Non-API paths: the dashboard from `env.ASSETS`, with the security headers a page needs.
 async fn assets(request: &Request, env: &JsValue) -> Result<Response, JsValue> {
     if request.method() != "GET" && request.method() != "HEAD" {
@@ -604,27 +688,36 @@ async fn assets(request: &Request, env: &JsValue) -> Result<Response, JsValue> {
             &Reply::error(405, "Method not allowed.").with_header("Allow", "GET, HEAD"),
         );
     }
+    let path = Url::new(&request.url())?.pathname();
+    if !page_file(&path) {
+        return to_response(
+            &Reply::error(404, "Not found.").with_header("X-Content-Type-Options", "nosniff"),
+        );
+    }
     let binding = Reflect::get(env, &"ASSETS".into())?;
     let fetch: Function = match Reflect::get(&binding, &"fetch".into()).map(JsCast::dyn_into) {
         Ok(Ok(fetch)) => fetch,
-        _ => {
-            return to_response(&Reply::error(
-                500,
-                "The edge is misconfigured: no ASSETS binding.",
-            ))
-        }
+        _ => return to_response(&misconfigured("no ASSETS binding.")),
     };
     let asset: Response = JsFuture::from(js_sys::Promise::from(fetch.call1(&binding, request)?))
         .await?
         .dyn_into()?;
     let headers = Headers::new_with_headers(&asset.headers())?;
-    let connect = &settings(env).connect_src;
+    let settings = settings(env);
+    let (connect, img) = (&settings.connect_src, &settings.img_src);
+    // Images: the page's own, data: (the QR code) and WhatsApp's profile pictures, which it
+    // serves from pps.whatsapp.net; never any https host.
     headers.set(
         "Content-Security-Policy",
         &format!(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-             img-src 'self' data: https:; connect-src 'self' {connect}; object-src 'none'; \
-             frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+             img-src 'self' data: https://pps.whatsapp.net{img}; connect-src 'self' {connect}; \
+             object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+            img = if img.is_empty() {
+                String::new()
+            } else {
+                format!(" {img}")
+            },
         ),
     )?;
     headers.set("X-Content-Type-Options", "nosniff")?;
@@ -688,4 +781,41 @@ extern "C" {
 /// One line per failure; it names the route and status, never a key or the token.
 fn log_error(line: &str) {
     console_error(&format!("waapi-edge: {line}"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_pages_own_files_are_served() {
+        for ok in [
+            "/",
+            "/app.js",
+            "/favicon.svg",
+            "/vendor/waapi-wasm/waapi_wasm.js",
+            "/vendor/waapi-wasm/waapi_wasm_bg.wasm",
+            "/vendor/waapi-wasm/snippets/waapi-wasm-1a4ede0b2d50bc67/inline0.js",
+        ] {
+            assert!(page_file(ok), "{ok}");
+        }
+        for no in [
+            "/.gitignore",
+            "/vendor/.gitignore",
+            "/vendor/waapi-wasm/.hidden.js",
+            "/vendor/waapi-wasm/snippets/.x/inline0.js",
+            "/vendor/waapi-wasm/snippets/a/../../../.gitignore",
+            "/vendor/waapi-wasm/snippets/a/%2e%2e/x.js",
+            "/vendor/waapi-wasm/snippets/a/inline0.txt",
+            "/vendor/waapi-wasm/package.json",
+            "/vendor/waapi-wasm/",
+            "/vendor/",
+            "/README.md",
+            "/app.js/",
+            "/index.htm",
+            "//app.js",
+        ] {
+            assert!(!page_file(no), "{no}");
+        }
+    }
 }

@@ -177,6 +177,24 @@ pub fn passed_on(status: u16, text: &str, token: &str, self_url: Option<&str>) -
     Some(Reply::json(status, body))
 }
 
+/// The edge's settings are wrong: a fixed sentence, whatever is wrong (the log has the detail).
+pub fn misconfigured() -> Reply {
+    Reply::error(500, "The edge is misconfigured.")
+}
+
+/// What a key without `read` gets for a write that succeeded: nothing about the instance.
+pub fn acknowledged() -> Reply {
+    Reply::json(200, "{\"status\":\"success\"}".into())
+}
+
+/// A created instance for a key without `read`: its id, which the caller needs, and no more.
+pub fn created_id(id: u64) -> Reply {
+    Reply::json(
+        201,
+        format!("{{\"instance\":{{\"id\":{id}}},\"status\":\"success\"}}"),
+    )
+}
+
 pub fn forbidden(permission: Permission) -> Reply {
     Reply::error(
         403,
@@ -262,13 +280,26 @@ pub fn upstream_error(e: &Error) -> Reply {
             upstream(Reply::error(*status, message), *status)
         }
         Error::Decode { status, message } => upstream(Reply::error(502, message), *status),
+        Error::ResponseTooLarge { status, .. } => upstream(
+            Reply::error(
+                502,
+                "The WaAPI answer was too large: it is over the edge's limit (MAX_UPSTREAM_BYTES).",
+            ),
+            *status,
+        ),
+        // Never followed: WaAPI's API does not redirect, and a PUT's body must not go elsewhere.
+        Error::Redirect { status, .. } => upstream(
+            Reply::error(
+                502,
+                "WaAPI answered with a redirect, which the edge does not follow.",
+            ),
+            *status,
+        ),
         Error::Timeout { message } => Reply::error(504, message),
         Error::Network { message } => Reply::error(502, message),
-        // Inputs are checked before the call, so this is the edge's own settings.
-        Error::InvalidInput { message } => Reply::error(
-            500,
-            &format!("The edge is misconfigured: {message}"),
-        ),
+        // Inputs are checked before the call, so this is the edge's own settings: the caller
+        // learns nothing of them (the edge logs the detail).
+        Error::InvalidInput { .. } => misconfigured(),
     }
 }
 
@@ -416,10 +447,30 @@ mod tests {
                 },
                 500,
             ),
+            (
+                Error::ResponseTooLarge {
+                    status: 200,
+                    message: "m".into(),
+                },
+                502,
+            ),
+            (
+                Error::Redirect {
+                    status: 302,
+                    message: "to https://evil.example".into(),
+                },
+                502,
+            ),
         ];
         for (e, status) in cases {
             let r = upstream_error(&e);
             assert_eq!(r.status, status, "{e:?}");
+            if status == 500 || matches!(e, Error::Redirect { .. }) {
+                assert!(
+                    !r.body.as_deref().unwrap().contains("\"message\":\"m")
+                        && !r.body.as_deref().unwrap().contains("evil")
+                );
+            }
             assert_eq!(body(&r).get("status").and_then(Json::as_str), Some("error"));
         }
         let limited = upstream_error(&Error::RateLimited {

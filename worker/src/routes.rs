@@ -147,6 +147,15 @@ pub fn route(method: &str, path: &str, query: &[(String, String)]) -> Result<Rou
     Ok(route)
 }
 
+/// The methods `path` answers (for OPTIONS and its `Allow`), or `None` when no route has it.
+pub fn methods(path: &str) -> Option<String> {
+    let allowed: Vec<&str> = ["GET", "POST", "PUT", "DELETE"]
+        .into_iter()
+        .filter(|m| route(m, path, &[]).is_ok())
+        .collect();
+    (!allowed.is_empty()).then(|| allowed.join(", "))
+}
+
 /// A positive integer written plainly: `12`, not `012`, `+12` or `1e1`.
 fn instance_id(segment: &str) -> Result<u64, Reject> {
     parse_u64(segment)
@@ -156,10 +165,11 @@ fn instance_id(segment: &str) -> Result<u64, Reject> {
 
 /// Reads a PUT body: `{ name?, webhook?: { url?: string | null, events?: string[] | null } }`,
 /// nothing else, every field checked as the client would before sending. `webhook_url` maps a
-/// URL as sent to the one passed on (the edge puts its hidden webhook secret back).
+/// URL as sent to the one passed on (the edge puts its hidden webhook secret back) and checks
+/// it (the edge's [`crate::config::WebhookPolicy`], which includes the package's own check).
 pub fn instance_update(
     body: &str,
-    webhook_url: impl Fn(&str) -> String,
+    webhook_url: impl Fn(&str) -> Result<String, String>,
 ) -> Result<InstanceUpdate, Reject> {
     let bad = |m: &str| Reject::BadInput(m.to_owned());
     let json =
@@ -177,7 +187,8 @@ pub fn instance_update(
                     match (key.as_ref(), value) {
                         ("url", Json::Null) => update = update.webhook_url(None),
                         ("url", Json::String(url)) => {
-                            update = update.webhook_url(Some(&webhook_url(url)))
+                            let url = webhook_url(url).map_err(Reject::BadInput)?;
+                            update = update.webhook_url(Some(&url))
                         }
                         ("url", _) => return Err(bad("webhook.url must be a string or null.")),
                         ("events", Json::Null) => update = update.webhook_events(Vec::new()),
@@ -208,8 +219,9 @@ pub fn instance_update(
             }
         }
     }
+    // Private hosts were `check_url`'s to judge.
     update
-        .to_body()
+        .to_body_with(true)
         .map_err(|e| Reject::BadInput(e.message().to_owned()))?;
     Ok(update)
 }
@@ -258,6 +270,32 @@ mod tests {
             Ok(Route::QrCode(3))
         );
         assert_eq!(r("GET", "/api/v1/instances/3/client/me"), Ok(Route::Me(3)));
+    }
+
+    #[test]
+    fn options_name_the_routes_own_methods() {
+        assert_eq!(methods("/api/v1/instances").as_deref(), Some("GET, POST"));
+        assert_eq!(
+            methods("/api/v1/instances/7").as_deref(),
+            Some("GET, PUT, DELETE")
+        );
+        assert_eq!(
+            methods("/api/v1/instances/7/events/stream").as_deref(),
+            Some("GET")
+        );
+        assert_eq!(
+            methods("/api/v1/instances/7/client/action/send-message").as_deref(),
+            Some("POST")
+        );
+        for unknown in [
+            "/api/v1/nothing",
+            "/api",
+            "/api/v1/instances/abc",
+            "/api/v1/instances/7/client/action/no-such-action",
+            "/api/v1/instances/7/x",
+        ] {
+            assert_eq!(methods(unknown), None, "{unknown}");
+        }
     }
 
     #[test]
@@ -427,7 +465,8 @@ mod tests {
 
     #[test]
     fn update_bodies() {
-        let body = |b: &str| instance_update(b, str::to_owned).map(|u| u.to_body().unwrap());
+        let any = |u: &str| Ok(u.to_owned());
+        let body = |b: &str| instance_update(b, any).map(|u| u.to_body_with(true).unwrap());
         assert_eq!(body(r#"{"name":"Shop"}"#).unwrap(), r#"{"name":"Shop"}"#);
         assert_eq!(
             body(r#"{"webhook":{"url":null,"events":null}}"#).unwrap(),
@@ -455,12 +494,15 @@ mod tests {
             r#"{"webhook":{}}"#,
         ] {
             assert!(
-                matches!(
-                    instance_update(bad, str::to_owned),
-                    Err(Reject::BadInput(_))
-                ),
+                matches!(instance_update(bad, any), Err(Reject::BadInput(_))),
                 "{bad}"
             );
         }
+        let refuse = |url: &str| Err::<String, _>(format!("no {url}"));
+        assert_eq!(
+            instance_update(r#"{"webhook":{"url":"https://h.example/x"}}"#, refuse),
+            Err(Reject::BadInput("no https://h.example/x".into()))
+        );
+        assert!(instance_update(r#"{"webhook":{"url":null}}"#, refuse).is_ok());
     }
 }
