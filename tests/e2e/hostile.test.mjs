@@ -151,6 +151,13 @@ scenario("bidi controls in names, owners, webhook URLs and events are shown as m
   await detail.getByRole("button", { name: "Delete" }).click();
   await page.getByRole("dialog", { name: /^Delete instance 1 “⟨U\+202E⟩gnp\.exe/ }).waitFor();
   assert.deepEqual(await bidiLeft(page), [], "the delete confirmation");
+  if (VIA_EDGE) {
+    await page.locator("#confirm").getByRole("button", { name: "Cancel" }).click();
+    await detail.getByRole("button", { name: "Close" }).click();
+    await rowButton(page, 1, "Messages").click();
+    await page.getByRole("dialog", { name: "Messages: ⟨U+202E⟩gnp.exe⟨U+202C⟩ invoice ⟨U+202E⟩1.2.3⟨U+202C⟩" }).waitFor();
+    assert.deepEqual(await bidiLeft(page), [], "the Messages view");
+  }
 });
 
 // ---- image sources ----
