@@ -564,7 +564,8 @@ async function showMe(id, isAlive) {
     setText($("me-name"), me.displayName || "(no name)");
     setText($("me-number"), me.formattedNumber || "");
     setText($("me-contact"), me.contactId || "");
-    const initials = (me.displayName || "?").split(/\s+/).map((w) => w[0]).join("").slice(0, 2).toUpperCase();
+    // Letters and digits only: a name that starts with a control or a mark still gets initials.
+    const initials = (me.displayName || "").split(/\s+/).map((w) => w.match(/[\p{L}\p{N}]/u)?.[0] ?? "").join("").slice(0, 2).toUpperCase() || "?";
     setText($("me-initials"), initials);
     // Only https pictures, whatever the package let through: a `javascript:` or `http://169.254…`
     // value is never an image source (the CSP would be the last line, not the only one).
