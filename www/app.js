@@ -3,6 +3,7 @@
 import init, { WaapiClient, isWaapiError } from "./vendor/waapi-wasm/web.js";
 import { explain } from "./errors.js";
 import { initInbox, openInbox } from "./inbox.js";
+import { el, isHttpsUrl, isPngDataUrl, setText, shown } from "./text.js";
 
 const EVENTS = [
   "message", "loading_screen", "qr", "authenticated", "auth_failure", "ready", "disconnected",
@@ -20,11 +21,6 @@ const POLL_MAX_MS = 10_000;
 const QR_REFRESH_MS = 20_000;
 
 const $ = (id) => document.getElementById(id);
-const el = (tag, props = {}, ...children) => {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-};
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let client = null;
@@ -44,14 +40,14 @@ let retryTimer = 0;
 // ---- messages ----
 
 function showError(text, where = $("error")) {
-  where.textContent = text;
+  setText(where, text);
   where.hidden = !text;
   if (text && where.id === "error") $("flash").hidden = true;
 }
 
 function flash(text) {
   showError("");
-  $("flash").textContent = text;
+  setText($("flash"), text);
   $("flash").hidden = false;
 }
 
@@ -59,13 +55,13 @@ function flash(text) {
 async function busy(button, label, work) {
   const name = button.textContent;
   button.disabled = true;
-  button.textContent = label;
+  setText(button, label);
   button.setAttribute("aria-busy", "true");
   try {
     return await work();
   } finally {
     button.disabled = false;
-    button.textContent = name;
+    setText(button, name);
     button.removeAttribute("aria-busy");
   }
 }
@@ -119,10 +115,10 @@ function applyPermissions() {
     button.disabled = !may(permission);
     if (button.disabled) button.setAttribute("aria-describedby", "key-note");
     else button.removeAttribute("aria-describedby");
-    button.title = button.disabled ? note : "";
+    button.title = button.disabled ? shown(note) : "";
   }
   for (const where of [$("key-note"), $("detail-key-note")]) {
-    where.textContent = note;
+    setText(where, note);
     where.hidden = !note;
   }
 }
@@ -153,7 +149,7 @@ function connect(event) {
     if (edge.refused) {
       client = null;
       $("instances").hidden = true;
-      $("conn-state").textContent = "Not connected";
+      setText($("conn-state"), "Not connected");
       $("conn-state").classList.remove("on");
       return showError(EDGE_REFUSED);
     }
@@ -165,7 +161,7 @@ function connect(event) {
     client = new WaapiClient(token, { baseUrl, timeoutMs: 15_000, ...(edge.edge ? { maxRetries: 0 } : {}) });
     applyPermissions();
     if (await loadList()) {
-      $("conn-state").textContent = `Connected to ${new URL(baseUrl).host}`;
+      setText($("conn-state"), `Connected to ${new URL(baseUrl).host}`);
       $("conn-state").classList.add("on");
       $("instances").hidden = false;
     }
@@ -202,7 +198,7 @@ async function loadList({ retried = false } = {}) {
     if (seq === listSeq) {
       setListBusy(false);
       // A failed list keeps the rows it had; the line must not keep saying "Loading…".
-      if (after) $("list-status").textContent = after;
+      if (after) setText($("list-status"), after);
     }
   }
 }
@@ -216,7 +212,7 @@ function notLoaded() {
 function setListBusy(on, text = "") {
   $("table").setAttribute("aria-busy", String(on));
   $("list-status").classList.toggle("loading", on);
-  if (on) $("list-status").textContent = text;
+  if (on) setText($("list-status"), text);
 }
 
 function drawList(list, filter) {
@@ -229,12 +225,13 @@ function drawList(list, filter) {
 
 function updateCounts(filter = $("filter").value.trim()) {
   const n = instances.size;
-  $("list-status").textContent = `${n} instance${n === 1 ? "" : "s"}${filter ? ` matching “${filter}”` : ""}`;
+  setText($("list-status"), `${n} instance${n === 1 ? "" : "s"}${filter ? ` matching “${filter}”` : ""}`);
   $("empty").hidden = n > 0;
   $("table").hidden = n === 0;
-  $("empty").textContent = filter
-    ? `No instance matches “${filter}”. Clear the filter to see all.`
-    : "No instances yet. “New instance” creates one.";
+  setText(
+    $("empty"),
+    filter ? `No instance matches “${filter}”. Clear the filter to see all.` : "No instances yet. “New instance” creates one.",
+  );
 }
 
 /** Adds or redraws the row of `instance`, keeping its buttons (and the focus on them). */
@@ -261,11 +258,11 @@ function upsert(instance, status) {
 
 function drawRow({ instance, status, row }) {
   const [id, name, owner, webhook, events, state, actions] = row.children;
-  id.textContent = instance.id;
-  const title = el("span", {}, el("span", { className: "name", textContent: instance.name ?? "(no name)" }));
+  setText(id, instance.id);
+  const title = el("span", { className: "cell-text" }, el("span", { className: "name", textContent: instance.name ?? "(no name)" }));
   if (instance.is_trial) title.append(" ", el("span", { className: "badge trial", textContent: "Trial" }));
   name.replaceChildren(title);
-  owner.textContent = instance.owner ?? "";
+  owner.replaceChildren(el("span", { className: "cell-text", textContent: instance.owner ?? "" }));
   webhook.replaceChildren(
     instance.webhook_url
       ? el("span", { className: "url", textContent: instance.webhook_url, title: instance.webhook_url })
@@ -346,8 +343,8 @@ function openDetail(id) {
   const entry = instances.get(id);
   if (!entry) return;
   const { instance } = entry;
-  $("detail-kicker").textContent = `Instance ${id}${instance.is_trial ? " · Trial" : ""}`;
-  $("detail-title").textContent = instance.name ?? `Instance ${id}`;
+  setText($("detail-kicker"), `Instance ${id}${instance.is_trial ? " · Trial" : ""}`);
+  setText($("detail-title"), instance.name ?? `Instance ${id}`);
   $("edit-name").value = instance.name ?? "";
   $("edit-webhook").value = instance.webhook_url ?? "";
   const active = new Set(instance.webhook_events ?? []);
@@ -376,7 +373,7 @@ function closeDetail() {
 /** Marks the webhook field invalid with `text` next to it, or clears the mark (""). */
 function webhookError(text) {
   const input = $("edit-webhook");
-  $("webhook-error").textContent = text;
+  setText($("webhook-error"), text);
   $("webhook-error").hidden = !text;
   if (text) {
     input.setAttribute("aria-invalid", "true");
@@ -446,8 +443,8 @@ function askDelete() {
   const { instance } = entry;
   deleting = instance.id;
   const named = instance.name ? `instance ${instance.id} “${instance.name}”` : `instance ${instance.id}`;
-  $("confirm-title").textContent = `Delete ${named}?`;
-  $("confirm-text").textContent = `This deletes ${named} and unlinks its phone. It cannot be undone.`;
+  setText($("confirm-title"), `Delete ${named}?`);
+  setText($("confirm-text"), `This deletes ${named} and unlinks its phone. It cannot be undone.`);
   $("confirm").showModal();
 }
 
@@ -480,7 +477,7 @@ function watchPhone(id) {
   qr.hidden = $("qr-help").hidden = $("me").hidden = true;
   qr.removeAttribute("src");
   $("me-pic").removeAttribute("src");
-  status.textContent = "Checking the phone…";
+  setText(status, "Checking the phone…");
   status.className = "phone-status loading";
 
   (async () => {
@@ -498,17 +495,19 @@ function watchPhone(id) {
         if (last === "ready") return showMe(id, () => alive);
         if (last === "qr") {
           if (Date.now() - qrAt > QR_REFRESH_MS) {
-            const data = await client.qrCode(id);
+            const data = await qrImage(id);
             if (!alive) return;
-            qr.src = data;
-            qrAt = Date.now();
+            if (data) qr.src = data;
+            else qr.removeAttribute("src");
+            qrAt = data ? Date.now() : 0; // a bad QR is asked for again at the next poll
           }
-          qr.hidden = $("qr-help").hidden = false;
-          status.textContent = "Waiting for the phone to scan the QR code…";
+          const usable = qr.hasAttribute("src");
+          qr.hidden = $("qr-help").hidden = !usable;
+          setText(status, usable ? "Waiting for the phone to scan the QR code…" : QR_UNUSABLE);
         } else {
           qr.hidden = $("qr-help").hidden = true;
           qrAt = 0;
-          status.textContent = phoneText(last);
+          setText(status, phoneText(last));
           if (last === "disconnected" || last === "auth_failure") {
             status.className = "phone-status";
             return;
@@ -517,7 +516,7 @@ function watchPhone(id) {
       } catch (e) {
         if (!alive) return;
         if (isWaapiError(e) && e.kind === "not_found") return detailFailed(e, id);
-        status.textContent = `${why(e, { action: "read this instance", id })} Trying again…`;
+        setText(status, `${why(e, { action: "read this instance", id })} Trying again…`);
       }
       await sleep(delay);
       delay = Math.min(delay * 1.6, POLL_MAX_MS);
@@ -526,6 +525,24 @@ function watchPhone(id) {
   return () => {
     alive = false;
   };
+}
+
+const QR_UNUSABLE = "The QR code could not be shown: WaAPI sent something that is not a PNG image. Trying again…";
+
+/**
+ * The instance's QR code as an image source, or null when WaAPI sent something else: the page
+ * uses only `data:image/png;base64,` and base64 to the end, whatever the package let through
+ * (since issue 17 the package refuses the rest itself, with kind `decode`).
+ */
+async function qrImage(id) {
+  let data;
+  try {
+    data = await client.qrCode(id);
+  } catch (e) {
+    if (isWaapiError(e) && e.kind === "decode") return null;
+    throw e;
+  }
+  return isPngDataUrl(data) ? data : null;
 }
 
 function phoneText(state) {
@@ -540,25 +557,30 @@ function phoneText(state) {
 async function showMe(id, isAlive) {
   const status = $("phone-status");
   $("qr").hidden = $("qr-help").hidden = true;
-  status.textContent = "Ready. Loading the linked account…";
+  setText(status, "Ready. Loading the linked account…");
   try {
     const me = await client.me(id);
     if (!isAlive()) return;
-    $("me-name").textContent = me.displayName || "(no name)";
-    $("me-number").textContent = me.formattedNumber || "";
-    $("me-contact").textContent = me.contactId || "";
-    const initials = (me.displayName || "?").split(/\s+/).map((w) => w[0]).join("").slice(0, 2).toUpperCase();
-    $("me-initials").textContent = initials;
-    if (me.profilePicUrl) {
-      $("me-pic").src = me.profilePicUrl;
-      $("me-pic").alt = `Profile picture of ${me.displayName || "this account"}`;
+    setText($("me-name"), me.displayName || "(no name)");
+    setText($("me-number"), me.formattedNumber || "");
+    setText($("me-contact"), me.contactId || "");
+    // Letters and digits only: a name that starts with a control or a mark still gets initials.
+    const initials = (me.displayName || "").split(/\s+/).map((w) => w.match(/[\p{L}\p{N}]/u)?.[0] ?? "").join("").slice(0, 2).toUpperCase() || "?";
+    setText($("me-initials"), initials);
+    // Only https pictures, whatever the package let through: a `javascript:` or `http://169.254…`
+    // value is never an image source (the CSP would be the last line, not the only one).
+    const pic = isHttpsUrl(me.profilePicUrl) ? me.profilePicUrl : "";
+    if (pic) {
+      $("me-pic").src = pic;
+      $("me-pic").alt = shown(`Profile picture of ${me.displayName || "this account"}`);
     }
-    $("me-pic").hidden = !me.profilePicUrl;
-    $("me-initials").hidden = Boolean(me.profilePicUrl);
+    else $("me-pic").removeAttribute("src");
+    $("me-pic").hidden = !pic;
+    $("me-initials").hidden = Boolean(pic);
     $("me").hidden = false;
-    status.textContent = "Ready: this phone is linked.";
+    setText(status, "Ready: this phone is linked.");
   } catch (e) {
-    if (isAlive()) status.textContent = `Ready, but the account could not be read. ${why(e, { action: "read this instance", id })}`;
+    if (isAlive()) setText(status, `Ready, but the account could not be read. ${why(e, { action: "read this instance", id })}`);
   }
   status.className = "phone-status";
 }

@@ -5,6 +5,8 @@
 // The stream is Server-Sent Events read with fetch, not EventSource: the edge key travels in the
 // Authorization header, never in a URL (EventSource cannot set headers).
 
+import { el, setText, shown } from "./text.js";
+
 const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 10_000;
 /** The edge sends a keep-alive every 15 s; this long without a byte means the connection is dead. */
@@ -17,11 +19,6 @@ const TICKS = {
 };
 
 const $ = (id) => document.getElementById(id);
-const el = (tag, props = {}, ...children) => {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-};
 
 let deps = null; // what app.js lends: the client, the key, the API base URL, the permissions, `why`
 let view = null; // the open view: { id, aborter, lastSeq, messages: Map<message id, entry> }
@@ -57,8 +54,8 @@ export function openInbox(id) {
   const { permissions } = deps.session();
   const instance = deps.instance(id);
   const label = instance?.name ?? `Instance ${id}`;
-  $("inbox-kicker").textContent = `Instance ${id}`;
-  $("inbox-title").textContent = `Messages: ${label}`;
+  setText($("inbox-kicker"), `Instance ${id}`);
+  setText($("inbox-title"), `Messages: ${label}`);
   $("inbox-list").replaceChildren();
   $("inbox-empty").hidden = false;
   $("reply-to").value = "";
@@ -69,8 +66,8 @@ export function openInbox(id) {
   const maySend = permissions.has("update");
   const send = $("send");
   send.disabled = !maySend;
-  send.title = maySend ? "" : SEND_REFUSED;
-  $("reply-note").textContent = maySend ? "" : SEND_REFUSED;
+  send.title = maySend ? "" : shown(SEND_REFUSED);
+  setText($("reply-note"), maySend ? "" : SEND_REFUSED);
   $("reply-note").hidden = maySend;
   if (maySend) send.removeAttribute("aria-describedby");
   else send.setAttribute("aria-describedby", "reply-note");
@@ -94,13 +91,13 @@ function stop() {
 }
 
 function showError(text) {
-  $("inbox-error").textContent = text;
+  setText($("inbox-error"), text);
   $("inbox-error").hidden = !text;
 }
 
 /** The connection line: `kind` is "live", "wait" (connecting or retrying) or "off" (given up). */
 function state(text, kind) {
-  $("inbox-state").textContent = text;
+  setText($("inbox-state"), text);
   $("inbox-state").className = `inbox-state ${kind}`;
 }
 
@@ -123,7 +120,7 @@ function hint(instance) {
     const missing = ["message", "message_create", "message_ack"].filter((e) => !events.has(e));
     if (missing.length) text = `Its webhook does not send ${missing.join(", ")}, so some messages or ticks will not show here. Add them under Manage.`;
   }
-  $("inbox-hint").textContent = text;
+  setText($("inbox-hint"), text);
   $("inbox-hint").hidden = !text;
 }
 
@@ -309,7 +306,7 @@ function draw(v, id, entry) {
     entry.node.dataset.id = id;
     if (entry.chat) {
       entry.node.dataset.chat = entry.chat;
-      entry.node.title = `Reply to ${entry.chat}`;
+      entry.node.title = shown(`Reply to ${entry.chat}`);
     }
   }
   const who = entry.mine ? `To ${person(entry.chat)}` : person(entry.chat, entry.name);
@@ -370,7 +367,7 @@ async function send(event) {
   }
   const button = $("send");
   button.disabled = true;
-  button.textContent = "Sending…";
+  setText(button, "Sending…");
   button.setAttribute("aria-busy", "true");
   try {
     const answer = await deps.session().client.sendMessage(v.id, { chatId, message });
@@ -382,7 +379,7 @@ async function send(event) {
   } catch (e) {
     if (view === v) showError(deps.why(e, { action: "send messages", id: v.id }));
   } finally {
-    button.textContent = "Send";
+    setText(button, "Send");
     button.removeAttribute("aria-busy");
     button.disabled = !deps.session().permissions.has("update");
   }

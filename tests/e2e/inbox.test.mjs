@@ -216,6 +216,58 @@ describe("the messages view", { skip: !VIA_EDGE && "needs the edge: make test-e2
     await shot(page, "inbox-phone.png");
   });
 
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    scenario(`a 100 000-letter message and sender never widen the messages view at ${viewport.width} px`, { viewport }, async ({ page }) => {
+      const view = await openMessages(page);
+      const body = `${"W".repeat(100_000)} ${tag()}`;
+      await inject(body);
+      // The edge takes webhooks up to 256 KiB, and the chat id is in one four times.
+      const second = `From a long sender ${tag()}`;
+      await hook({ chat: `${"4".repeat(20_000)}@c.us`, name: "N".repeat(100_000), body: second });
+      await view.getByRole("listitem").filter({ hasText: body.slice(-8) }).waitFor();
+      await view.getByRole("listitem").filter({ hasText: second }).waitFor();
+      const wide = await page.evaluate(() => {
+        const log = document.getElementById("inbox-log");
+        const dialog = document.getElementById("inbox");
+        return {
+          page: document.scrollingElement.scrollWidth - innerWidth,
+          dialog: Math.max(dialog.scrollWidth - dialog.clientWidth, Math.ceil(dialog.getBoundingClientRect().right) - innerWidth),
+          messages: log.scrollWidth - log.clientWidth,
+        };
+      });
+      console.log(`messages view at ${viewport.width} px: ${JSON.stringify(wide)} px wider than shown`);
+      for (const [what, px] of Object.entries(wide)) assert.ok(px <= 0, `${what} is ${px} px too wide`);
+      await shot(page, `inbox-long-${viewport.width}.png`);
+    });
+  }
+
+  scenario("bidi controls in message bodies, senders and chat ids are shown as markers, never applied", {}, async ({ page }) => {
+    const view = await openMessages(page);
+    const chat = "4915187654321\u202E@c.us";
+    const mark = tag();
+    await hook({ chat, name: "Max \u202Egnp.exe\u202C", body: `pay \u202E1.2.3\u202C now \u2067x\u2069\u200F\u061C ${mark}` });
+    const item = view.getByRole("listitem").filter({ hasText: mark });
+    await item.waitFor();
+    assert.equal(await item.locator(".who").textContent(), "Max ⟨U+202E⟩gnp.exe⟨U+202C⟩ (4915187654321⟨U+202E⟩@c.us)");
+    assert.equal(await item.locator(".text").textContent(), `pay ⟨U+202E⟩1.2.3⟨U+202C⟩ now ⟨U+2067⟩x⟨U+2069⟩⟨U+200F⟩⟨U+061C⟩ ${mark}`);
+    assert.equal(await item.getAttribute("title"), "Reply to 4915187654321⟨U+202E⟩@c.us");
+    const left = await view.evaluate((dialog) => {
+      const bidi = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+      const found = [];
+      const walk = document.createTreeWalker(dialog, NodeFilter.SHOW_TEXT);
+      while (walk.nextNode()) if (bidi.test(walk.currentNode.data)) found.push(walk.currentNode.data);
+      for (const node of dialog.querySelectorAll("*")) {
+        for (const { name, value } of node.attributes) if (!name.startsWith("data-") && bidi.test(value)) found.push(`${name}: ${value}`);
+      }
+      return found;
+    });
+    assert.deepEqual(left, [], "no bidi control is applied anywhere in the view");
+    // A reply goes to the chat as WaAPI named it: the To field holds the id itself, not its markers.
+    await item.getByRole("button").click();
+    assert.equal(await view.getByLabel("To", { exact: true }).inputValue(), chat);
+    await shot(page, "inbox-bidi.png");
+  });
+
   scenario("latency: an injected message to its appearance on the page (median of 20)", {}, async ({ page }) => {
     const view = await openMessages(page);
     // The page notes when each message's element is added, on the same clock as this process.
@@ -286,6 +338,24 @@ async function setWebhook(id, url) {
 /** A customer writes to the instance: the fake's inbound control; resolves to the message. */
 async function inject(body, from = CUSTOMER) {
   return (await control("POST", `/__fake/instances/${INSTANCE}/inbound`, { from, body })).message;
+}
+
+/**
+ * Posts a `message` webhook to the edge's receiver as WaAPI would, with the sender's chat id,
+ * name and body given: the fake's inbound control only takes plain <digits>@c.us senders.
+ */
+async function hook({ chat, name, body }) {
+  const id = randomBytes(10).toString("hex").toUpperCase();
+  const message = {
+    id: { fromMe: false, remote: chat, id, _serialized: `false_${chat}_${id}` },
+    from: chat, to: "4915112345678@c.us", fromMe: false, notifyName: name, body, type: "chat", timestamp: Math.floor(Date.now() / 1000),
+  };
+  const res = await fetch(`${edge.url}/webhooks/waapi/${secret}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ event: "message", instanceId: INSTANCE, data: { message } }),
+  });
+  assert.equal(res.status, 204, await res.text());
 }
 
 const webhooks = async () => (await control("GET", "/__fake/webhooks")).deliveries;
