@@ -62,6 +62,8 @@ try {
     token: said["admin token"],
     edgeKeys: `${admin.entry};${viewer.entry}`,
     webhookSecret,
+    // The receiver is on 127.0.0.1 here; the fake serves its pictures from pps.example.com.
+    vars: { EDGE_ALLOW_PRIVATE_WEBHOOKS: "true", IMG_SRC: "https://pps.example.com" },
     signal: aborter.signal,
   });
   edge = await starting;
@@ -73,7 +75,7 @@ try {
 
 // Through the edge, as the dashboard would: every seeded instance posts all its events to the receiver.
 // A failure here (or a Ctrl-C cutting these calls short) still stops the edge before exiting.
-const waapi = new WaapiClient(admin.key, { baseUrl: `${edge.url}/api/v1` });
+const waapi = new WaapiClient(admin.key, { baseUrl: `${edge.url}/api/v1`, allowPrivateWebhookHosts: true });
 const receiver = `${edge.url}/webhooks/waapi/${webhookSecret}`;
 let instances;
 let ready;

@@ -158,7 +158,13 @@ function connect(event) {
     // The edge already retries what WaAPI failed (once, with backoff); the page's own retries
     // would multiply the upstream requests (3 × 2 for one Refresh). Through the edge the page
     // sends each call once; straight to WaAPI it keeps the package's retries.
-    client = new WaapiClient(token, { baseUrl, timeoutMs: 15_000, ...(edge.edge ? { maxRetries: 0 } : {}) });
+    // Through the edge, the edge decides which webhook hosts it accepts (its own receiver on a
+    // local edge is a loopback URL); the page's copy of the check would refuse that before asking.
+    client = new WaapiClient(token, {
+      baseUrl,
+      timeoutMs: 15_000,
+      ...(edge.edge ? { maxRetries: 0, allowPrivateWebhookHosts: true } : {}),
+    });
     applyPermissions();
     if (await loadList()) {
       setText($("conn-state"), `Connected to ${new URL(baseUrl).host}`);

@@ -35,7 +35,7 @@ const edgeOptions = () => ({
   edgeKeys: `${admin.entry};${viewer.entry}`,
   webhookSecret: secret,
   persistTo,
-  vars: { CACHE_TTL_MS: "0" },
+  vars: { CACHE_TTL_MS: "0", IMG_SRC: "https://pps.example.com", EDGE_ALLOW_PRIVATE_WEBHOOKS: "true" },
 });
 
 describe("the messages view", { skip: !VIA_EDGE && "needs the edge: make test-e2e-edge runs it" }, () => {

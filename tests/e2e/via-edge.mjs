@@ -35,7 +35,7 @@ const edge = await startEdge({
   token: FAKE_ADMIN_TOKEN,
   edgeKeys: `${admin.entry};${viewer.entry}`,
   // The tests inject faults on the fake and press Refresh; a cached list would hide the fault.
-  vars: { CACHE_TTL_MS: "0" },
+  vars: { CACHE_TTL_MS: "0", IMG_SRC: "https://pps.example.com", EDGE_ALLOW_PRIVATE_WEBHOOKS: "true" },
 });
 let code = 1;
 try {

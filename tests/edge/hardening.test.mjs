@@ -246,7 +246,7 @@ test("a malformed EDGE_KEYS entry is never quoted; the other keys keep working",
   assert.ok(!none.output().includes(pasted));
 });
 
-/** The files the page loads: index.html's src/href, then every import and `new URL(…, import.meta.url)`. */
+/** The files the page loads: index.html's src/href, then every import (side-effect ones too) and `new URL(…, import.meta.url)`. */
 const pageFiles = () => {
   const seen = new Set(["index.html"]);
   const queue = [...readFileSync(`${root}www/index.html`, "utf8").matchAll(/(?:src|href)="([^"#?:]+)"/g)].map((m) => m[1]);
@@ -256,7 +256,7 @@ const pageFiles = () => {
     seen.add(file);
     if (!file.endsWith(".js")) continue;
     const text = readFileSync(`${root}www/${file}`, "utf8");
-    for (const m of text.matchAll(/(?:from\s*|import\s*\(\s*|new URL\(\s*)["'](\.{1,2}\/[^"']+|[\w-]+\.wasm)["']/g)) {
+    for (const m of text.matchAll(/(?:from\s*|import\s*\(\s*|import\s+|new URL\(\s*)["'](\.{1,2}\/[^"']+|[\w-]+\.wasm)["']/g)) {
       queue.push(new URL(m[1], `http://x/${file}`).pathname);
     }
   }

@@ -651,6 +651,7 @@ const PAGE_FILES: &[&str] = &[
     "/app.js",
     "/errors.js",
     "/inbox.js",
+    "/text.js",
     "/style.css",
     "/favicon.svg",
 ];
@@ -675,7 +676,13 @@ fn page_file(path: &str) -> bool {
     };
     segments.iter().all(plain)
         && match segments.as_slice() {
-            [file] => ["web.js", "waapi_wasm.js", "waapi_wasm_bg.wasm"].contains(file),
+            [file] => [
+                "web.js",
+                "actions.js",
+                "waapi_wasm.js",
+                "waapi_wasm_bg.wasm",
+            ]
+            .contains(file),
             ["snippets", _, .., file] => file.ends_with(".js"),
             _ => false,
         }
