@@ -184,7 +184,8 @@ scenario("a profile picture that is not https is never an image source", {}, asy
   assert.deepEqual(asked, [], "nothing was fetched from them");
 });
 
-scenario("a QR value with anything but base64 after data:image/png;base64, is never the QR image", {}, async ({ page }) => {
+// Through the edge the package there refuses the value first: the page gets the edge's 502.
+scenario("a QR value with anything but base64 after data:image/png;base64, is never the QR image", { allow: VIA_EDGE ? [502] : [] }, async ({ page }) => {
   await connect(page);
   await page.evaluate(() => {
     window.qrSources = [];
