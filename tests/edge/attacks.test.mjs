@@ -114,3 +114,31 @@ test("a filter stays one encoded parameter upstream, whatever it holds", async (
   assert.deepEqual(params, [["filter", hostile]], seen.query);
   await stillAnswers();
 });
+
+test("a null Origin gets no Access-Control-Allow-Origin; big headers; 100 000-deep JSON", async () => {
+  await control("POST", "/__fake/reset");
+  const preflight = await raw("OPTIONS", "/api/v1/instances", { origin: "null", "access-control-request-method": "GET" });
+  assert.equal(preflight.status, 403, "a browser never gets to send the keyed call");
+  assert.equal(preflight.headers["access-control-allow-origin"], undefined);
+  // Sent anyway (not by a browser): answered, but with nothing that lets a page read it.
+  const simple = await raw("GET", "/api/v1/instances", { origin: "null" });
+  assert.equal(simple.status, 200);
+  assert.equal(simple.headers["access-control-allow-origin"], undefined);
+  // workerd takes a 64 KB header and refuses a 1 MB one before the worker runs.
+  assert.equal((await raw("GET", "/api/v1/instances/1", { "x-big": "a".repeat(64 * 1024) })).status, 200);
+  assert.equal((await raw("GET", "/api/v1/instances/1", { "x-big": "a".repeat(1024 * 1024) })).status, 431);
+  const deep = await new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(edge.url);
+    const req = httpRequest({ host: hostname, port, method: "POST", path: "/api/v1/instances/1/client/action/send-message", headers: { authorization: `Bearer ${admin.key}` } }, (res) => {
+      let text = "";
+      res.on("data", (d) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode, text }));
+    });
+    req.on("error", reject);
+    req.end(`{"chatId":${"[".repeat(100_000)}${"]".repeat(100_000)}}`);
+  });
+  assert.equal(deep.status, 400, deep.text);
+  assert.match(deep.text, /not JSON \(expected less nesting/);
+  assert.ok(!(await upstream()).some((r) => r.method === "POST"), "the deep body never reached WaAPI");
+  await stillAnswers();
+});
