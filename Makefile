@@ -20,7 +20,7 @@ export CLOUDFLARE_CF_FETCH_ENABLED := false
 
 .PHONY: help setup setup-rust setup-apt setup-npm generate pkg size size-check fake demo worker edge edge-key \
 	test lint test-host test-wasm-node test-wasm-browser test-node test-types test-workerd test-bundle \
-	test-edge test-e2e test-e2e-edge test-e2e-inbox www bench fuzz test-fuzz
+	test-edge test-e2e test-e2e-edge test-e2e-inbox www bench soak fuzz test-fuzz
 
 help:
 	@echo "make demo   run the dashboard and the edge handler on the fake WaAPI; prints where to look"
@@ -29,6 +29,7 @@ help:
 	@echo "make size   print what each build ships: raw, gzip and brotli bytes"
 	@echo "make fake   run fake-waapi on 127.0.0.1:\$$PORT (default 8080)"
 	@echo "make generate   rewrite the files generated from api/actions.json"
+	@echo "make soak   the edge in workerd under load, watching its memory (SOAK_SECONDS, default 60)"
 	@echo "make fuzz   fuzz every entry point that reads untrusted input (FUZZ_INPUTS, FUZZ_SEED)"
 
 ## ---- set-up (idempotent) ----
@@ -210,3 +211,12 @@ test-e2e-inbox: www worker setup-apt
 bench: pkg worker www
 	cargo build -q --release -p fake-waapi
 	node bench/run.mjs
+
+# The edge in `workerd serve` under 32 connections for SOAK_SECONDS per phase (the instance list,
+# then a mix with actions and webhook posts), then the plain JS worker: workerd's RSS every 5 s,
+# the slope over each phase's second half, every non-2xx. Fails on an error or an edge slope
+# above the bound in bench/soak.mjs. Not part of `make test`: about 3 × SOAK_SECONDS.
+SOAK_SECONDS ?= 60
+soak: worker
+	cargo build -q --release -p fake-waapi
+	SOAK_SECONDS=$(SOAK_SECONDS) node bench/soak.mjs
