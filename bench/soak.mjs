@@ -1,8 +1,9 @@
 // `make soak`: the edge in `workerd serve` under steady load against the release fake, watching
 // workerd's memory for growth. 32 connections (autocannon), two phases of SOAK_SECONDS each
-// (default 60): the instance list, then a mix of the list, get-chats, send-message (a
-// read,update key) and webhook posts to the edge's receiver. Then the list phase against the
-// plain JS forwarding worker of `make bench` (bench/plain-worker/), for comparison.
+// (default 60, each after 15 s of the same load not sampled): the instance list, then a mix of
+// the list, get-chats, send-message (a read,update key) and webhook posts to the edge's
+// receiver. Then the list phase against the plain JS forwarding worker of `make bench`
+// (bench/plain-worker/), for comparison.
 // Every 5 s it samples workerd's RSS (VmRSS of /proc/<pid>/status). The wasm memory is not
 // sampled: it lives inside workerd's isolate and no route or binding exposes it.
 // Prints the samples, each phase's slope over its second half (least squares, MiB/min) and
@@ -22,6 +23,9 @@ const CONNECTIONS = 32;
 // MiB/min over a phase's second half. In steady state the heap only moves between GCs (a few
 // MiB/min at most, see the README); a leak of 64 bytes per request at ~3 000 req/s is ~11 MiB/min.
 const SLOPE_BOUND = 8;
+// Load before each phase's samples start, not judged: a fresh isolate's heap climbs while it
+// warms up (on 2 busy cores that took more than half of a 60 s phase without it).
+const WARMUP_SECONDS = 15;
 
 const dir = `${root}.tmp/soak-${process.pid}`;
 const stops = [];
@@ -116,26 +120,35 @@ function slope(points) {
   return (sxy / sxx) * 60;
 }
 
-/** One phase: autocannon for SECONDS, RSS every 5 s (t = 0 is the start of the load). */
+const load = (worker, requests, duration, onResponse = () => {}) =>
+  new Promise((resolve, reject) => {
+    const run = autocannon({ url: worker.url, connections: CONNECTIONS, duration, requests }, (err, r) => (err ? reject(err) : resolve(r)));
+    run.on("response", onResponse);
+  });
+const non2xx = (r) => Object.entries(r.statusCodeStats ?? {}).filter(([code]) => !code.startsWith("2")).map(([code, s]) => [code, s.count]);
+
+/**
+ * One phase: WARMUP_SECONDS of the same load first (its failures still count), then autocannon
+ * for SECONDS with RSS every 5 s (t = 0 is the end of the warm-up).
+ */
 async function phase(worker, requests, fake) {
+  const warm = await load(worker, requests, WARMUP_SECONDS);
+  await fake.clearLog().catch(() => {});
   const samples = [[0, rssMiB(worker.pid)]];
   let counted = 0;
   const timer = setInterval(() => {
     samples.push([(samples.length * SAMPLE_MS) / 1000, rssMiB(worker.pid)]);
     fake.clearLog().catch(() => {}); // the fake logs every request; keep its log small
   }, SAMPLE_MS);
-  const result = await new Promise((resolve, reject) => {
-    const run = autocannon({ url: worker.url, connections: CONNECTIONS, duration: SECONDS, requests }, (err, r) => (err ? reject(err) : resolve(r)));
-    run.on("response", () => counted++);
-  }).finally(() => clearInterval(timer));
+  const result = await load(worker, requests, SECONDS, () => counted++).finally(() => clearInterval(timer));
   const second = samples.filter(([t]) => t >= SECONDS / 2);
   return {
     samples,
     slope: second.length >= 2 ? slope(second) : NaN,
     rps: result.requests.average,
     total: counted,
-    errors: result.errors + result.timeouts,
-    non2xx: Object.entries(result.statusCodeStats ?? {}).filter(([code]) => !code.startsWith("2")).map(([code, s]) => [code, s.count]),
+    errors: result.errors + result.timeouts + warm.errors + warm.timeouts,
+    non2xx: [...non2xx(warm), ...non2xx(result)],
   };
 }
 
