@@ -1,10 +1,11 @@
 // Issue 15, rows of the README's threat model not covered elsewhere: path tricks and odd ids,
-// HEAD/TRACE, query injection through `filter`. Each asserts the caller's status, that nothing
+// HEAD/TRACE, query injection through `filter`, the cache across keys and filters, a 50 MB
+// upstream answer. Each asserts the caller's status, that nothing
 // unintended reached WaAPI, and that the edge still answers a normal request afterwards.
 // Real workerd (wrangler dev) against fake-waapi; run through tests/with-fakes.sh (make test-edge).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { request as httpRequest } from "node:http";
+import { createServer as createHttpServer, request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { startEdge } from "../../worker/dev.mjs";
 import { newEdgeKey } from "../../worker/edge-key.mjs";
@@ -141,4 +142,68 @@ test("a null Origin gets no Access-Control-Allow-Origin; big headers; 100 000-de
   assert.match(deep.text, /not JSON \(expected less nesting/);
   assert.ok(!(await upstream()).some((r) => r.method === "POST"), "the deep body never reached WaAPI");
   await stillAnswers();
+});
+
+// Two rows more, on an edge of their own with three keys in front of a proxy to the fake that
+// answers GET /instances/999 with 50 MB of JSON (streamed, no Content-Length).
+test("one key's or one filter's cached list is never another's; a 50 MB upstream answer is a 502", async () => {
+  const viewer = newEdgeKey("read");
+  const writer = newEdgeKey("update");
+  const MB = 1024 * 1024;
+  const proxy = createHttpServer(async (req, res) => {
+    if (req.url === "/api/v1/instances/999") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"status":"success","instance":{"id":999,"name":"');
+      const chunk = Buffer.alloc(MB, "a");
+      for (let i = 0; i < 50 && !res.destroyed; i++) if (!res.write(chunk)) await new Promise((r) => res.once("drain", r).once("close", r));
+      res.end('"}}');
+      return;
+    }
+    const body = await new Promise((r) => {
+      const parts = [];
+      req.on("data", (d) => parts.push(d)).on("end", () => r(Buffer.concat(parts)));
+    });
+    const answer = await fetch(FAKE + req.url, { method: req.method, headers: { authorization: req.headers.authorization, "content-type": "application/json" }, body: body.length ? body : undefined });
+    res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" });
+    res.end(Buffer.from(await answer.arrayBuffer()));
+  });
+  await new Promise((r) => proxy.listen(0, "127.0.0.1", r));
+  const second = await startEdge({
+    port: await freePort(),
+    baseUrl: `http://127.0.0.1:${proxy.address().port}/api/v1`,
+    token: TOKEN,
+    edgeKeys: [admin, viewer, writer].map((k) => k.entry).join(";"),
+    vars: { CACHE_TTL_MS: "60000" },
+  });
+  try {
+    await control("POST", "/__fake/reset");
+    const get = async (path, key) => {
+      const res = await fetch(second.url + path, { headers: { authorization: `Bearer ${key.key}` } });
+      return { status: res.status, text: await res.text() };
+    };
+    const support = await get("/api/v1/instances?filter=Support", admin);
+    assert.equal(support.status, 200, support.text);
+    // Cached for a minute now; a key without `read` is refused before the cache is looked at.
+    assert.equal((await get("/api/v1/instances?filter=Support", writer)).status, 403);
+    assert.equal((await get("/api/v1/instances", writer)).status, 403);
+    // Another filter, or none, is its own answer, never the cached one.
+    const all = await get("/api/v1/instances", viewer);
+    const sales = await get("/api/v1/instances?filter=Sales", viewer);
+    assert.equal(all.status, 200);
+    assert.equal(sales.status, 200);
+    const names = (a) => JSON.parse(a.text).instances.map((i) => i.name);
+    assert.deepEqual(names(support), ["Support"]);
+    assert.ok(names(all).length > 1, all.text);
+    assert.ok(!names(sales).includes("Support"), sales.text);
+    assert.equal(await get("/api/v1/instances?filter=Support", viewer).then((a) => a.text), support.text, "the same filter's cached answer is the same list");
+
+    const big = await get("/api/v1/instances/999", admin);
+    assert.equal(big.status, 502, big.text);
+    assert.match(JSON.parse(big.text).message, /too large/i);
+    const after = await get("/api/v1/instances/1", admin);
+    assert.equal(after.status, 200, `the edge still answers: ${after.text}`);
+  } finally {
+    await second.stop();
+    await new Promise((r) => proxy.close(r));
+  }
 });
