@@ -242,6 +242,33 @@ async function main() {
     assert.ok(resolved.endsWith(join("waapi-wasm", "index.cjs")), resolved);
   });
 
+  // The dual-package hazard, as it is: an app that both imports and requires the package gets two
+  // copies (two wasm instances, two WaapiClient classes). Both work; isWaapiError, which checks
+  // the error's name, knows the other copy's errors; instanceof across copies does not hold.
+  await check("import and require in one Node process: two working copies, errors known across", async () => {
+    write(
+      "dual.mjs",
+      `import { createRequire } from "node:module";
+import * as esm from "waapi-wasm";
+const cjs = createRequire(import.meta.url)("waapi-wasm");
+const base = process.env.WAAPI_BASE;
+const ids = [];
+for (const copy of [esm, cjs]) ids.push((await new copy.WaapiClient(process.env.WAAPI_TOKEN, { baseUrl: base }).listInstances()).length);
+const error = await new cjs.WaapiClient("not-a-token", { baseUrl: base, maxRetries: 0 }).listInstances().catch((e) => e);
+console.log(JSON.stringify({
+  twoCopies: esm.WaapiClient !== cjs.WaapiClient,
+  ids,
+  esmKnowsCjsError: esm.isWaapiError(error),
+  instanceofAcross: new cjs.WaapiClient("t") instanceof esm.WaapiClient,
+}));
+`,
+    );
+    for (const node of [NODE_20_10, process.execPath]) {
+      const { stdout } = await execFile(node, ["dual.mjs"], { cwd: app, env: nodeEnv() });
+      assert.deepEqual(JSON.parse(stdout), { twoCopies: true, ids: [3, 3], esmKnowsCjsError: true, instanceofAcross: false }, node);
+    }
+  });
+
   // esbuild --platform=node, one file each, run from a folder holding that file alone (as Lambda
   // gets it): no node_modules, no .wasm beside it.
   const lambda = join(dir, "lambda");
