@@ -73,7 +73,7 @@ pkg: setup-rust setup-npm
 	rm -rf pkg && mkdir -p pkg
 	wasm-bindgen --target web --out-dir pkg --remove-name-section --remove-producers-section $(WASM)
 	$(BIN)/wasm-opt -Oz pkg/waapi_wasm_bg.wasm -o pkg/waapi_wasm_bg.wasm
-	cp npm/package.json npm/node.js npm/workerd.js npm/browser.js npm/web.js npm/actions.js npm/index.d.ts npm/web.d.ts \
+	cp npm/package.json npm/node.js npm/workerd.js npm/browser.js npm/web.js npm/web.cjs npm/actions.js npm/index.d.ts npm/web.d.ts \
 	  README.md pkg/
 	node npm/build.mjs
 	@version=$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1); \

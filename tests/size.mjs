@@ -31,7 +31,7 @@ const entries = {
   "node.js": [null, esm("node.js", "waapi_wasm_inline.js")],
   "browser.js": [null, esm("browser.js", "waapi_wasm_inline.js")],
   "index.cjs": [null, ["index.cjs"]],
-  "web.cjs": [null, ["web.cjs"]],
+  "web.cjs": [null, ["index.cjs", "web.cjs"]],
   "workerd.js": ["waapi_wasm_bg.wasm", esm("workerd.js")],
   "web.js": ["waapi_wasm_bg.wasm", esm("web.js")],
 };

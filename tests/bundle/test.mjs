@@ -240,6 +240,11 @@ async function main() {
     await runNode(NODE_20_10, "server.cjs", app);
     const resolved = execFileSync(NODE_20_10, ["-p", 'require.resolve("waapi-wasm")'], { cwd: app }).toString().trim();
     assert.ok(resolved.endsWith(join("waapi-wasm", "index.cjs")), resolved);
+    // require("waapi-wasm/web") is the same copy, ready at load: its init() has nothing to do.
+    const web = `const web = require("waapi-wasm/web");
+web.default().then((r) => console.log(JSON.stringify([web.WaapiClient === require("waapi-wasm").WaapiClient, r, typeof web.initSync])));`;
+    const out = execFileSync(NODE_20_10, ["-e", web], { cwd: app }).toString();
+    assert.deepEqual(JSON.parse(out), [true, null, "function"]);
   });
 
   // The dual-package hazard, as it is: an app that both imports and requires the package gets two
