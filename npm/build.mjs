@@ -56,9 +56,9 @@ export default function wasmBytes() {
 const { default: wasmBytes } = await import(pathToFileURL(new URL("waapi_wasm_inline.js", pkg).pathname));
 assert.ok(Buffer.from(wasmBytes()).equals(wasm), "waapi_wasm_inline.js decodes to waapi_wasm_bg.wasm");
 
-// CommonJS builds: each entry bundled with the glue into one file. Platform node only for the
-// `0 && (module.exports = …)` hint that lets Node's `import` of the file see its names; the code
-// uses no Node API, so the file also runs in bundlers and browsers.
+// The CommonJS build: browser.js with everything it imports in one file. Platform node only adds
+// the `0 && (module.exports = …)` hint from which Node's ESM loader reads the names; the code uses
+// no Node API, so the file also runs under webpack's or Jest's require.
 await build({
   entryPoints: [new URL("browser.js", pkg).pathname],
   outfile: new URL("index.cjs", pkg).pathname,
