@@ -1,7 +1,7 @@
-// Bundlers (Vite, webpack, esbuild) resolve the URL below to the emitted .wasm asset.
-import init from "./waapi_wasm.js";
+// Browsers and bundlers: the wasm is inside the JS (waapi_wasm_inline.js), so there is no .wasm
+// to emit and no top-level await (synchronous compile: Chrome ≥ 114, Firefox, Safari).
+import { initSync } from "./waapi_wasm.js";
+import wasmBytes from "./waapi_wasm_inline.js";
+initSync({ module: wasmBytes() });
 import "./actions.js";
-
-await init({ module_or_path: new URL("./waapi_wasm_bg.wasm", import.meta.url) });
-
 export { WaapiClient, isWaapiError, parseWebhookEvent } from "./waapi_wasm.js";

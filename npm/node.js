@@ -1,9 +1,7 @@
-// Node: read the wasm next to this file and instantiate it synchronously at import.
-import { readFileSync } from "node:fs";
+// Node, Deno, Bun (import): as browser.js, the wasm is inside the JS, so a server bundle
+// (esbuild --platform=node, AWS Lambda) needs no .wasm beside it.
 import { initSync } from "./waapi_wasm.js";
-
-initSync({ module: readFileSync(new URL("./waapi_wasm_bg.wasm", import.meta.url)) });
-
+import wasmBytes from "./waapi_wasm_inline.js";
+initSync({ module: wasmBytes() });
 import "./actions.js";
-
 export { WaapiClient, isWaapiError, parseWebhookEvent } from "./waapi_wasm.js";

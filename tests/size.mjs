@@ -1,5 +1,8 @@
-// Prints what each build of pkg/ ships (wasm + JS glue), raw / gzip -9 / brotli -q 11 bytes.
-// With --budget N, fails when the wasm plus glue of any build exceeds N gzip bytes.
+// Prints what each entry of pkg/ ships, raw / gzip -9 / brotli -q 11 bytes: for the entries that
+// load the separate .wasm (workerd, web), the wasm and the JS (compressed apart, as a server sends
+// them); for those with the wasm inside the JS (node, browser, the CommonJS builds), the JS alone,
+// compressed as one file (as a bundle ships it). With --budget N, fails when any entry's total
+// exceeds N gzip bytes.
 import { readFileSync, readdirSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
@@ -18,22 +21,32 @@ const measure = (files) => {
   };
 };
 
-const wasm = measure(["waapi_wasm_bg.wasm"]);
-// wasm-bindgen's inline JS snippets are part of the glue every build loads.
+// wasm-bindgen's inline JS snippets are part of the glue every ES module entry loads.
 const snippets = readdirSync(new URL("snippets/", pkg), { recursive: true })
   .filter((f) => f.endsWith(".js"))
   .map((f) => `snippets/${f}`);
-const builds = { node: "node.js", workerd: "workerd.js", browser: "browser.js", web: "web.js" };
-const rows = [["build", "part", "raw", "gzip", "brotli"]];
-let over = [];
-for (const [name, entry] of Object.entries(builds)) {
-  const glueFiles = ["waapi_wasm.js", ...snippets, "actions.js", entry];
-  const glue = measure(glueFiles);
-  // Compressed separately, as a server sends them.
-  const total = { raw: wasm.raw + glue.raw, gzip: wasm.gzip + glue.gzip, brotli: wasm.brotli + glue.brotli };
-  rows.push([name, "wasm", wasm.raw, wasm.gzip, wasm.brotli]);
-  rows.push(["", `glue (${glueFiles.map((f) => f.replace(/.*\//, "")).join(" + ")})`, glue.raw, glue.gzip, glue.brotli]);
-  rows.push(["", "total", total.raw, total.gzip, total.brotli]);
+const esm = (entry, ...more) => ["waapi_wasm.js", ...snippets, "actions.js", ...more, entry];
+// entry → [the .wasm it fetches or imports, or none; the JS files it loads]
+const entries = {
+  "node.js": [null, esm("node.js", "waapi_wasm_inline.js")],
+  "browser.js": [null, esm("browser.js", "waapi_wasm_inline.js")],
+  "index.cjs": [null, ["index.cjs"]],
+  "web.cjs": [null, ["index.cjs", "web.cjs"]],
+  "workerd.js": ["waapi_wasm_bg.wasm", esm("workerd.js")],
+  "web.js": ["waapi_wasm_bg.wasm", esm("web.js")],
+};
+const rows = [["entry", "part", "raw", "gzip", "brotli"]];
+const over = [];
+for (const [name, [wasmFile, jsFiles]] of Object.entries(entries)) {
+  const js = measure(jsFiles);
+  const parts = [[`js (${jsFiles.map((f) => f.replace(/.*\//, "")).join(" + ")})`, js]];
+  if (wasmFile) parts.unshift(["wasm", measure([wasmFile])]);
+  const total = { raw: 0, gzip: 0, brotli: 0 };
+  parts.forEach(([label, m], i) => {
+    for (const k in total) total[k] += m[k];
+    rows.push([i ? "" : name, label, m.raw, m.gzip, m.brotli]);
+  });
+  if (parts.length > 1) rows.push(["", "total", total.raw, total.gzip, total.brotli]);
   if (budget !== undefined && total.gzip > budget) over.push(`${name}: ${total.gzip} > ${budget}`);
 }
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
@@ -42,8 +55,8 @@ for (const r of rows) {
 }
 if (budget !== undefined) {
   if (over.length) {
-    console.error(`size budget exceeded (gzip, wasm + glue): ${over.join("; ")}`);
+    console.error(`size budget exceeded (gzip, all an entry ships): ${over.join("; ")}`);
     process.exit(1);
   }
-  console.log(`size budget ok: every build's wasm + glue is within ${budget} gzip bytes`);
+  console.log(`size budget ok: every entry ships within ${budget} gzip bytes`);
 }
