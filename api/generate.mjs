@@ -216,7 +216,10 @@ function rustStruct(out, name, what, s) {
   out.push("#[non_exhaustive]");
   out.push("#[allow(non_snake_case)] // the API's field names, as in JavaScript");
   out.push(`pub struct ${name} {`);
-  for (const [k, v] of fields) out.push(`    pub ${rustIdent(k)}: Option<${rustFieldType(v)}>,`);
+  for (const [k, v] of fields) {
+    out.push(`    /// \`${k}\` as sent; \`None\` when missing.`);
+    out.push(`    pub ${rustIdent(k)}: Option<${rustFieldType(v)}>,`);
+  }
   out.push("    /// The object as sent.");
   out.push("    pub raw: Json<'static>,");
   out.push("}");
@@ -230,6 +233,9 @@ function rustStruct(out, name, what, s) {
   out.push("        })");
   out.push("    }");
   out.push("}");
+  out.push("");
+  out.push('#[cfg(feature = "serde")]');
+  out.push(`crate::serde_impl::action_answer!(${name});`);
   out.push("");
 }
 
@@ -327,6 +333,9 @@ function rust() {
     out.push("        &self.0");
     out.push("    }");
     out.push("}");
+    out.push("");
+    out.push('#[cfg(feature = "serde")]');
+    out.push(`crate::serde_impl::action_request!(${P}, ${JSON.stringify(a.action)});`);
     out.push("");
   }
 

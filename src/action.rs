@@ -15,11 +15,15 @@ use crate::request::{Request, MAX_SAFE_INTEGER};
 /// The JSON type a parameter takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// A string.
     String,
     /// A whole number within JavaScript's safe range.
     Integer,
+    /// Any number.
     Number,
+    /// `true` or `false`.
     Boolean,
+    /// An object, whose members are not checked.
     Object,
     /// An array whose items are not checked.
     Array,
@@ -82,8 +86,11 @@ fn is_safe_integer(text: &str) -> bool {
 /// One parameter of an action, by its wire name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Param {
+    /// The wire name, e.g. `chatId`.
     pub name: &'static str,
+    /// The JSON type it takes.
     pub kind: Kind,
+    /// Whether a call without it is refused before sending.
     pub required: bool,
     /// Whether `null` is a value of its own (e.g. `requesterIds: null` means all requests).
     pub nullable: bool,
@@ -92,7 +99,9 @@ pub struct Param {
 /// One action the crate knows: its wire name and parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Action {
+    /// The wire name, e.g. `send-message`.
     pub name: &'static str,
+    /// Every parameter it takes; any other is refused.
     pub params: &'static [Param],
 }
 
@@ -199,6 +208,7 @@ pub(crate) fn text(v: &Json) -> String {
 pub struct Params(Vec<(&'static str, Json<'static>)>);
 
 impl Params {
+    /// No parameters.
     pub fn new() -> Params {
         Params::default()
     }
@@ -268,6 +278,7 @@ impl<T: Into<Json<'static>>> From<Vec<T>> for Json<'static> {
 
 /// Reads a typed answer out of an action's payload; `Err` says what did not fit.
 pub trait FromJson: Sized {
+    /// Reads `v`, or says why it does not fit.
     fn from_json(v: &Json) -> Result<Self, String>;
 }
 
