@@ -108,10 +108,13 @@ impl<'de> Visitor<'de> for JsonVisitor {
         Ok(Json::Number(n.to_string().into()))
     }
 
+    /// Written as Rust's `Debug` does (`2500.0`, `1e300`), so that a float stays one: `Display`
+    /// would write `2500`, which reads back as an integer.
     fn visit_f64<E: de::Error>(self, n: f64) -> Result<Json<'static>, E> {
-        match Json::from(n) {
-            Json::Null => Err(E::custom("JSON has no NaN or infinite numbers")),
-            number => Ok(number),
+        if n.is_finite() {
+            Ok(Json::Number(format!("{n:?}").into()))
+        } else {
+            Err(E::custom("JSON has no NaN or infinite numbers"))
         }
     }
 

@@ -607,6 +607,7 @@ pub struct Message {
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
     /// `chat`, `image`, `video`, `document`, `audio`, `ptt`, `sticker`, `location`, … (open).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub r#type: Option<String>,
     /// Sender: `<number>@c.us` (or a group id).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -855,11 +856,16 @@ macro_rules! string_data {
     ($(#[$meta:meta])* $name:ident { $($field:ident),+ }) => {
         $(#[$meta])*
         #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[non_exhaustive]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[non_exhaustive]
         pub struct $name {
-            $(#[doc = concat!("`", stringify!($field), "` as sent.")] pub $field: Option<String>,)+
+            $(
+                #[doc = concat!("`", stringify!($field), "` as sent.")]
+                #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+                pub $field: Option<String>,
+            )+
             /// Members not read into the fields above (see [`Other`]).
+            #[cfg_attr(feature = "serde", serde(flatten, serialize_with = "crate::serde_impl::other"))]
             pub other: Other,
         }
 
@@ -906,6 +912,7 @@ pub struct GroupNotification {
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
     /// `add`, `invite`, `remove`, `leave`, `subject`, `description`, `picture`, … (open).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub r#type: Option<String>,
     /// Unix seconds.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]

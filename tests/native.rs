@@ -25,9 +25,11 @@ impl Drop for Fake {
 async fn fake(envelopes: Envelopes) -> Fake {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let mut config = Config::default();
-    config.envelopes = envelopes;
-    config.boot = Duration::ZERO;
+    let config = Config {
+        envelopes,
+        boot: Duration::ZERO,
+        ..Config::default()
+    };
     Fake {
         url,
         server: tokio::spawn(fake_waapi::serve(listener, config)),
