@@ -348,10 +348,10 @@ function rust() {
     out.push(`    /// \`${a.action}\`: needs the ${ro ? "read" : "update"} permission; ${ro ? "retried like a GET" : "never sent twice"}.`);
     const fn = rustIdent(snake(a.action));
     if (a.params.length) {
-      out.push(`    pub async fn ${fn}(&self, request: &${P}) -> Result<${a.rustAnswer}, Error> {`);
+      out.push(`    pub async fn ${fn}(self, request: &${P}) -> Result<${a.rustAnswer}, Error> {`);
       out.push(`        self.call(${JSON.stringify(a.action)}, request.params()).await`);
     } else {
-      out.push(`    pub async fn ${fn}(&self) -> Result<${a.rustAnswer}, Error> {`);
+      out.push(`    pub async fn ${fn}(self) -> Result<${a.rustAnswer}, Error> {`);
       out.push(`        self.call(${JSON.stringify(a.action)}, &Params::new()).await`);
     }
     out.push("    }");

@@ -394,7 +394,7 @@ impl InstanceClient<'_> {
     /// let chat = client.instance(1).action("get-chat-by-id", &params).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn action(&self, name: &str, params: &Json<'_>) -> Result<Json<'static>, Error> {
+    pub async fn action(self, name: &str, params: &Json<'_>) -> Result<Json<'static>, Error> {
         if !params.is_object() {
             return Err(Error::invalid(format!(
                 "The parameters of {name} must be an object."
@@ -419,7 +419,7 @@ impl InstanceClient<'_> {
     /// let sent = client.instance(1).run(send, &params).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn run(&self, action: &Action, params: &Json<'_>) -> Result<Json<'static>, Error> {
+    pub async fn run(self, action: &Action, params: &Json<'_>) -> Result<Json<'static>, Error> {
         let request = self.client.finish(action.request(self.id, params))?;
         self.client
             .action_payload(&request, |p| Ok(p.clone().into_owned()))

@@ -6927,77 +6927,77 @@ impl InstanceClient<'_> {
     /// Sends a text message to a chat, optionally as a reply to another message or with @-mentions, and returns the sent message.
     ///
     /// `send-message`: needs the update permission; never sent twice.
-    pub async fn send_message(&self, request: &SendMessage) -> Result<SendMessageAnswer, Error> {
+    pub async fn send_message(self, request: &SendMessage) -> Result<SendMessageAnswer, Error> {
         self.call("send-message", request.params()).await
     }
 
     /// Sends an image, video, audio file or document from a URL or base64 data, optionally as a sticker, voice note or plain document.
     ///
     /// `send-media`: needs the update permission; never sent twice.
-    pub async fn send_media(&self, request: &SendMedia) -> Result<SendMediaAnswer, Error> {
+    pub async fn send_media(self, request: &SendMedia) -> Result<SendMediaAnswer, Error> {
         self.call("send-media", request.params()).await
     }
 
     /// Marks the messages of a chat as read, so the senders see blue ticks.
     ///
     /// `send-seen`: needs the update permission; never sent twice.
-    pub async fn send_seen(&self, request: &SendSeen) -> Result<SendSeenAnswer, Error> {
+    pub async fn send_seen(self, request: &SendSeen) -> Result<SendSeenAnswer, Error> {
         self.call("send-seen", request.params()).await
     }
 
     /// Sends a contact card (vCard) built from the given name, phone and address fields to a chat, and returns the sent message.
     ///
     /// `send-vcard`: needs the update permission; never sent twice.
-    pub async fn send_vcard(&self, request: &SendVcard) -> Result<SendVcardAnswer, Error> {
+    pub async fn send_vcard(self, request: &SendVcard) -> Result<SendVcardAnswer, Error> {
         self.call("send-vcard", request.params()).await
     }
 
     /// Sends a location pin, optionally with a place name, address and URL, to a chat and returns the sent message.
     ///
     /// `send-location`: needs the update permission; never sent twice.
-    pub async fn send_location(&self, request: &SendLocation) -> Result<SendLocationAnswer, Error> {
+    pub async fn send_location(self, request: &SendLocation) -> Result<SendLocationAnswer, Error> {
         self.call("send-location", request.params()).await
     }
 
     /// Lists the account's chats with their unread count and last message; `offset` and `limit` page through them.
     ///
     /// `get-chats`: needs the read permission; retried like a GET.
-    pub async fn get_chats(&self, request: &GetChats) -> Result<Vec<GetChatsItem>, Error> {
+    pub async fn get_chats(self, request: &GetChats) -> Result<Vec<GetChatsItem>, Error> {
         self.call("get-chats", request.params()).await
     }
 
     /// Marks a chat as unread, so it shows the unread badge again.
     ///
     /// `mark-chat-unread`: needs the update permission; never sent twice.
-    pub async fn mark_chat_unread(&self, request: &MarkChatUnread) -> Result<Json<'static>, Error> {
+    pub async fn mark_chat_unread(self, request: &MarkChatUnread) -> Result<Json<'static>, Error> {
         self.call("mark-chat-unread", request.params()).await
     }
 
     /// Mutes notifications for a chat until `unmuteDate`, or indefinitely when no date is given.
     ///
     /// `mute-chat`: needs the update permission; never sent twice.
-    pub async fn mute_chat(&self, request: &MuteChat) -> Result<MuteChatAnswer, Error> {
+    pub async fn mute_chat(self, request: &MuteChat) -> Result<MuteChatAnswer, Error> {
         self.call("mute-chat", request.params()).await
     }
 
     /// Turns notifications for a muted chat back on.
     ///
     /// `unmute-chat`: needs the update permission; never sent twice.
-    pub async fn unmute_chat(&self, request: &UnmuteChat) -> Result<UnmuteChatAnswer, Error> {
+    pub async fn unmute_chat(self, request: &UnmuteChat) -> Result<UnmuteChatAnswer, Error> {
         self.call("unmute-chat", request.params()).await
     }
 
     /// Pins a chat to the top of the chat list; this fails when three chats are already pinned.
     ///
     /// `pin-chat`: needs the update permission; never sent twice.
-    pub async fn pin_chat(&self, request: &PinChat) -> Result<PinChatAnswer, Error> {
+    pub async fn pin_chat(self, request: &PinChat) -> Result<PinChatAnswer, Error> {
         self.call("pin-chat", request.params()).await
     }
 
     /// Removes a chat from the pinned chats at the top of the list.
     ///
     /// `unpin-chat`: needs the update permission; never sent twice.
-    pub async fn unpin_chat(&self, request: &UnpinChat) -> Result<UnpinChatAnswer, Error> {
+    pub async fn unpin_chat(self, request: &UnpinChat) -> Result<UnpinChatAnswer, Error> {
         self.call("unpin-chat", request.params()).await
     }
 
@@ -7005,7 +7005,7 @@ impl InstanceClient<'_> {
     ///
     /// `fetch-messages`: needs the read permission; retried like a GET.
     pub async fn fetch_messages(
-        &self,
+        self,
         request: &FetchMessages,
     ) -> Result<Vec<FetchMessagesItem>, Error> {
         self.call("fetch-messages", request.params()).await
@@ -7015,7 +7015,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-message-by-id`: needs the read permission; retried like a GET.
     pub async fn get_message_by_id(
-        &self,
+        self,
         request: &GetMessageById,
     ) -> Result<GetMessageByIdAnswer, Error> {
         self.call("get-message-by-id", request.params()).await
@@ -7024,7 +7024,7 @@ impl InstanceClient<'_> {
     /// Downloads the media file attached to a message.
     ///
     /// `download-media`: needs the read permission; retried like a GET.
-    pub async fn download_media(&self, request: &DownloadMedia) -> Result<Json<'static>, Error> {
+    pub async fn download_media(self, request: &DownloadMedia) -> Result<Json<'static>, Error> {
         self.call("download-media", request.params()).await
     }
 
@@ -7032,7 +7032,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-message-info-by-id`: needs the read permission; retried like a GET.
     pub async fn get_message_info_by_id(
-        &self,
+        self,
         request: &GetMessageInfoById,
     ) -> Result<GetMessageInfoByIdAnswer, Error> {
         self.call("get-message-info-by-id", request.params()).await
@@ -7042,7 +7042,7 @@ impl InstanceClient<'_> {
     ///
     /// `delete-message-by-id`: needs the update permission; never sent twice.
     pub async fn delete_message_by_id(
-        &self,
+        self,
         request: &DeleteMessageById,
     ) -> Result<DeleteMessageByIdAnswer, Error> {
         self.call("delete-message-by-id", request.params()).await
@@ -7051,14 +7051,14 @@ impl InstanceClient<'_> {
     /// Replaces the text of a message that the account sent earlier.
     ///
     /// `edit-message`: needs the update permission; never sent twice.
-    pub async fn edit_message(&self, request: &EditMessage) -> Result<Json<'static>, Error> {
+    pub async fn edit_message(self, request: &EditMessage) -> Result<Json<'static>, Error> {
         self.call("edit-message", request.params()).await
     }
 
     /// Forwards an existing message to another chat.
     ///
     /// `forward-message`: needs the update permission; never sent twice.
-    pub async fn forward_message(&self, request: &ForwardMessage) -> Result<Json<'static>, Error> {
+    pub async fn forward_message(self, request: &ForwardMessage) -> Result<Json<'static>, Error> {
         self.call("forward-message", request.params()).await
     }
 
@@ -7066,7 +7066,7 @@ impl InstanceClient<'_> {
     ///
     /// `search-messages`: needs the read permission; retried like a GET.
     pub async fn search_messages(
-        &self,
+        self,
         request: &SearchMessages,
     ) -> Result<SearchMessagesAnswer, Error> {
         self.call("search-messages", request.params()).await
@@ -7075,14 +7075,14 @@ impl InstanceClient<'_> {
     /// Lists every contact the account knows, with names, number and business, user and block flags.
     ///
     /// `get-contacts`: needs the read permission; retried like a GET.
-    pub async fn get_contacts(&self) -> Result<Vec<GetContactsItem>, Error> {
+    pub async fn get_contacts(self) -> Result<Vec<GetContactsItem>, Error> {
         self.call("get-contacts", &Params::new()).await
     }
 
     /// Resolves a phone number to the id WhatsApp uses for it (`numberId`), which is safer than building `<number>@c.us` by hand.
     ///
     /// `get-number-id`: needs the read permission; retried like a GET.
-    pub async fn get_number_id(&self, request: &GetNumberId) -> Result<GetNumberIdAnswer, Error> {
+    pub async fn get_number_id(self, request: &GetNumberId) -> Result<GetNumberIdAnswer, Error> {
         self.call("get-number-id", request.params()).await
     }
 
@@ -7090,7 +7090,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-country-code`: needs the read permission; retried like a GET.
     pub async fn get_country_code(
-        &self,
+        self,
         request: &GetCountryCode,
     ) -> Result<GetCountryCodeAnswer, Error> {
         self.call("get-country-code", request.params()).await
@@ -7100,7 +7100,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-formatted-number`: needs the read permission; retried like a GET.
     pub async fn get_formatted_number(
-        &self,
+        self,
         request: &GetFormattedNumber,
     ) -> Result<GetFormattedNumberAnswer, Error> {
         self.call("get-formatted-number", request.params()).await
@@ -7109,35 +7109,35 @@ impl InstanceClient<'_> {
     /// Checks whether a contact id belongs to a registered WhatsApp account.
     ///
     /// `is-registered-user`: needs the read permission; retried like a GET.
-    pub async fn is_registered_user(&self, request: &IsRegisteredUser) -> Result<bool, Error> {
+    pub async fn is_registered_user(self, request: &IsRegisteredUser) -> Result<bool, Error> {
         self.call("is-registered-user", request.params()).await
     }
 
     /// Sends a poll with 2 to 12 options to a chat, allowing one answer or several, and returns the poll message.
     ///
     /// `create-poll`: needs the update permission; never sent twice.
-    pub async fn create_poll(&self, request: &CreatePoll) -> Result<CreatePollAnswer, Error> {
+    pub async fn create_poll(self, request: &CreatePoll) -> Result<CreatePollAnswer, Error> {
         self.call("create-poll", request.params()).await
     }
 
     /// Lists the votes cast so far on a poll message.
     ///
     /// `get-poll-votes`: needs the read permission; retried like a GET.
-    pub async fn get_poll_votes(&self, request: &GetPollVotes) -> Result<Json<'static>, Error> {
+    pub async fn get_poll_votes(self, request: &GetPollVotes) -> Result<Json<'static>, Error> {
         self.call("get-poll-votes", request.params()).await
     }
 
     /// Lists the Status updates (stories) currently visible to the account, grouped by the contact who posted them.
     ///
     /// `get-stories`: needs the read permission; retried like a GET.
-    pub async fn get_stories(&self) -> Result<GetStoriesAnswer, Error> {
+    pub async fn get_stories(self) -> Result<GetStoriesAnswer, Error> {
         self.call("get-stories", &Params::new()).await
     }
 
     /// Posts a text or media Status update (story) from the account; a beta action.
     ///
     /// `post-status`: needs the update permission; never sent twice.
-    pub async fn post_status(&self, request: &PostStatus) -> Result<Json<'static>, Error> {
+    pub async fn post_status(self, request: &PostStatus) -> Result<Json<'static>, Error> {
         self.call("post-status", request.params()).await
     }
 
@@ -7145,7 +7145,7 @@ impl InstanceClient<'_> {
     ///
     /// `set-status-privacy`: needs the update permission; never sent twice.
     pub async fn set_status_privacy(
-        &self,
+        self,
         request: &SetStatusPrivacy,
     ) -> Result<Json<'static>, Error> {
         self.call("set-status-privacy", request.params()).await
@@ -7154,7 +7154,7 @@ impl InstanceClient<'_> {
     /// Returns who may currently see the account's Status updates; a beta action.
     ///
     /// `get-status-privacy`: needs the read permission; retried like a GET.
-    pub async fn get_status_privacy(&self) -> Result<Json<'static>, Error> {
+    pub async fn get_status_privacy(self) -> Result<Json<'static>, Error> {
         self.call("get-status-privacy", &Params::new()).await
     }
 
@@ -7162,7 +7162,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-profile-pic-url`: needs the read permission; retried like a GET.
     pub async fn get_profile_pic_url(
-        &self,
+        self,
         request: &GetProfilePicUrl,
     ) -> Result<GetProfilePicUrlAnswer, Error> {
         self.call("get-profile-pic-url", request.params()).await
@@ -7172,7 +7172,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-contact-by-id`: needs the read permission; retried like a GET.
     pub async fn get_contact_by_id(
-        &self,
+        self,
         request: &GetContactById,
     ) -> Result<GetContactByIdAnswer, Error> {
         self.call("get-contact-by-id", request.params()).await
@@ -7181,7 +7181,7 @@ impl InstanceClient<'_> {
     /// Looks up the LID (WhatsApp's phone-number-free user id) and the phone number of each given contact.
     ///
     /// `get-lid`: needs the read permission; retried like a GET.
-    pub async fn get_lid(&self, request: &GetLid) -> Result<Json<'static>, Error> {
+    pub async fn get_lid(self, request: &GetLid) -> Result<Json<'static>, Error> {
         self.call("get-lid", request.params()).await
     }
 
@@ -7189,7 +7189,7 @@ impl InstanceClient<'_> {
     ///
     /// `upsert-contact`: needs the update permission; never sent twice.
     pub async fn upsert_contact(
-        &self,
+        self,
         request: &UpsertContact,
     ) -> Result<UpsertContactAnswer, Error> {
         self.call("upsert-contact", request.params()).await
@@ -7199,7 +7199,7 @@ impl InstanceClient<'_> {
     ///
     /// `delete-contact`: needs the update permission; never sent twice.
     pub async fn delete_contact(
-        &self,
+        self,
         request: &DeleteContact,
     ) -> Result<DeleteContactAnswer, Error> {
         self.call("delete-contact", request.params()).await
@@ -7208,7 +7208,7 @@ impl InstanceClient<'_> {
     /// Blocks a contact, so it can no longer message or call the account.
     ///
     /// `block-contact`: needs the update permission; never sent twice.
-    pub async fn block_contact(&self, request: &BlockContact) -> Result<BlockContactAnswer, Error> {
+    pub async fn block_contact(self, request: &BlockContact) -> Result<BlockContactAnswer, Error> {
         self.call("block-contact", request.params()).await
     }
 
@@ -7216,7 +7216,7 @@ impl InstanceClient<'_> {
     ///
     /// `unblock-contact`: needs the update permission; never sent twice.
     pub async fn unblock_contact(
-        &self,
+        self,
         request: &UnblockContact,
     ) -> Result<UnblockContactAnswer, Error> {
         self.call("unblock-contact", request.params()).await
@@ -7225,7 +7225,7 @@ impl InstanceClient<'_> {
     /// Lists the contacts that the account has blocked.
     ///
     /// `get-blocked-contacts`: needs the read permission; retried like a GET.
-    pub async fn get_blocked_contacts(&self) -> Result<Vec<GetBlockedContactsItem>, Error> {
+    pub async fn get_blocked_contacts(self) -> Result<Vec<GetBlockedContactsItem>, Error> {
         self.call("get-blocked-contacts", &Params::new()).await
     }
 
@@ -7233,7 +7233,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-common-groups`: needs the read permission; retried like a GET.
     pub async fn get_common_groups(
-        &self,
+        self,
         request: &GetCommonGroups,
     ) -> Result<Vec<GetCommonGroupsItem>, Error> {
         self.call("get-common-groups", request.params()).await
@@ -7243,7 +7243,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-contact-about-info`: needs the read permission; retried like a GET.
     pub async fn get_contact_about_info(
-        &self,
+        self,
         request: &GetContactAboutInfo,
     ) -> Result<GetContactAboutInfoAnswer, Error> {
         self.call("get-contact-about-info", request.params()).await
@@ -7252,7 +7252,7 @@ impl InstanceClient<'_> {
     /// Returns one chat's details: name, group and read-only flags, unread count, last activity, pin and mute state.
     ///
     /// `get-chat-by-id`: needs the read permission; retried like a GET.
-    pub async fn get_chat_by_id(&self, request: &GetChatById) -> Result<GetChatByIdAnswer, Error> {
+    pub async fn get_chat_by_id(self, request: &GetChatById) -> Result<GetChatByIdAnswer, Error> {
         self.call("get-chat-by-id", request.params()).await
     }
 
@@ -7260,7 +7260,7 @@ impl InstanceClient<'_> {
     ///
     /// `delete-chat-by-id`: needs the update permission; never sent twice.
     pub async fn delete_chat_by_id(
-        &self,
+        self,
         request: &DeleteChatById,
     ) -> Result<DeleteChatByIdAnswer, Error> {
         self.call("delete-chat-by-id", request.params()).await
@@ -7269,7 +7269,7 @@ impl InstanceClient<'_> {
     /// Creates a group with a name and initial participants, and returns its id and any numbers that could not be added.
     ///
     /// `create-group`: needs the update permission; never sent twice.
-    pub async fn create_group(&self, request: &CreateGroup) -> Result<CreateGroupAnswer, Error> {
+    pub async fn create_group(self, request: &CreateGroup) -> Result<CreateGroupAnswer, Error> {
         self.call("create-group", request.params()).await
     }
 
@@ -7277,7 +7277,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-group-participants`: needs the read permission; retried like a GET.
     pub async fn get_group_participants(
-        &self,
+        self,
         request: &GetGroupParticipants,
     ) -> Result<GetGroupParticipantsAnswer, Error> {
         self.call("get-group-participants", request.params()).await
@@ -7286,17 +7286,14 @@ impl InstanceClient<'_> {
     /// Returns a group's details: owner, subject, creation time, invite code and link, and participants.
     ///
     /// `get-group-info`: needs the read permission; retried like a GET.
-    pub async fn get_group_info(
-        &self,
-        request: &GetGroupInfo,
-    ) -> Result<GetGroupInfoAnswer, Error> {
+    pub async fn get_group_info(self, request: &GetGroupInfo) -> Result<GetGroupInfoAnswer, Error> {
         self.call("get-group-info", request.params()).await
     }
 
     /// Lists the emoji reactions on a message, with who reacted and when.
     ///
     /// `get-reactions`: needs the read permission; retried like a GET.
-    pub async fn get_reactions(&self, request: &GetReactions) -> Result<GetReactionsAnswer, Error> {
+    pub async fn get_reactions(self, request: &GetReactions) -> Result<GetReactionsAnswer, Error> {
         self.call("get-reactions", request.params()).await
     }
 
@@ -7304,7 +7301,7 @@ impl InstanceClient<'_> {
     ///
     /// `react-to-message`: needs the update permission; never sent twice.
     pub async fn react_to_message(
-        &self,
+        self,
         request: &ReactToMessage,
     ) -> Result<ReactToMessageAnswer, Error> {
         self.call("react-to-message", request.params()).await
@@ -7314,7 +7311,7 @@ impl InstanceClient<'_> {
     ///
     /// `update-group-info`: needs the update permission; never sent twice.
     pub async fn update_group_info(
-        &self,
+        self,
         request: &UpdateGroupInfo,
     ) -> Result<UpdateGroupInfoAnswer, Error> {
         self.call("update-group-info", request.params()).await
@@ -7324,7 +7321,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-message-mentions`: needs the read permission; retried like a GET.
     pub async fn get_message_mentions(
-        &self,
+        self,
         request: &GetMessageMentions,
     ) -> Result<GetMessageMentionsAnswer, Error> {
         self.call("get-message-mentions", request.params()).await
@@ -7333,21 +7330,21 @@ impl InstanceClient<'_> {
     /// Pins a message in its chat, for `duration` seconds when given.
     ///
     /// `pin-message`: needs the update permission; never sent twice.
-    pub async fn pin_message(&self, request: &PinMessage) -> Result<PinMessageAnswer, Error> {
+    pub async fn pin_message(self, request: &PinMessage) -> Result<PinMessageAnswer, Error> {
         self.call("pin-message", request.params()).await
     }
 
     /// Unpins a pinned message.
     ///
     /// `unpin-message`: needs the update permission; never sent twice.
-    pub async fn unpin_message(&self, request: &UnpinMessage) -> Result<UnpinMessageAnswer, Error> {
+    pub async fn unpin_message(self, request: &UnpinMessage) -> Result<UnpinMessageAnswer, Error> {
         self.call("unpin-message", request.params()).await
     }
 
     /// Stars a message so it appears among the account's starred messages.
     ///
     /// `star-message`: needs the update permission; never sent twice.
-    pub async fn star_message(&self, request: &StarMessage) -> Result<StarMessageAnswer, Error> {
+    pub async fn star_message(self, request: &StarMessage) -> Result<StarMessageAnswer, Error> {
         self.call("star-message", request.params()).await
     }
 
@@ -7355,7 +7352,7 @@ impl InstanceClient<'_> {
     ///
     /// `unstar-message`: needs the update permission; never sent twice.
     pub async fn unstar_message(
-        &self,
+        self,
         request: &UnstarMessage,
     ) -> Result<UnstarMessageAnswer, Error> {
         self.call("unstar-message", request.params()).await
@@ -7365,7 +7362,7 @@ impl InstanceClient<'_> {
     ///
     /// `update-group-settings`: needs the update permission; never sent twice.
     pub async fn update_group_settings(
-        &self,
+        self,
         request: &UpdateGroupSettings,
     ) -> Result<UpdateGroupSettingsAnswer, Error> {
         self.call("update-group-settings", request.params()).await
@@ -7375,7 +7372,7 @@ impl InstanceClient<'_> {
     ///
     /// `add-group-participant`: needs the update permission; never sent twice.
     pub async fn add_group_participant(
-        &self,
+        self,
         request: &AddGroupParticipant,
     ) -> Result<Json<'static>, Error> {
         self.call("add-group-participant", request.params()).await
@@ -7385,7 +7382,7 @@ impl InstanceClient<'_> {
     ///
     /// `remove-group-participant`: needs the update permission; never sent twice.
     pub async fn remove_group_participant(
-        &self,
+        self,
         request: &RemoveGroupParticipant,
     ) -> Result<Json<'static>, Error> {
         self.call("remove-group-participant", request.params())
@@ -7396,7 +7393,7 @@ impl InstanceClient<'_> {
     ///
     /// `promote-group-participant`: needs the update permission; never sent twice.
     pub async fn promote_group_participant(
-        &self,
+        self,
         request: &PromoteGroupParticipant,
     ) -> Result<Json<'static>, Error> {
         self.call("promote-group-participant", request.params())
@@ -7407,7 +7404,7 @@ impl InstanceClient<'_> {
     ///
     /// `demote-group-participant`: needs the update permission; never sent twice.
     pub async fn demote_group_participant(
-        &self,
+        self,
         request: &DemoteGroupParticipant,
     ) -> Result<Json<'static>, Error> {
         self.call("demote-group-participant", request.params())
@@ -7418,7 +7415,7 @@ impl InstanceClient<'_> {
     ///
     /// `accept-group-member-requests`: needs the update permission; never sent twice.
     pub async fn accept_group_member_requests(
-        &self,
+        self,
         request: &AcceptGroupMemberRequests,
     ) -> Result<AcceptGroupMemberRequestsAnswer, Error> {
         self.call("accept-group-member-requests", request.params())
@@ -7429,7 +7426,7 @@ impl InstanceClient<'_> {
     ///
     /// `deny-group-member-requests`: needs the update permission; never sent twice.
     pub async fn deny_group_member_requests(
-        &self,
+        self,
         request: &DenyGroupMemberRequests,
     ) -> Result<DenyGroupMemberRequestsAnswer, Error> {
         self.call("deny-group-member-requests", request.params())
@@ -7440,7 +7437,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-group-member-requests`: needs the read permission; retried like a GET.
     pub async fn get_group_member_requests(
-        &self,
+        self,
         request: &GetGroupMemberRequests,
     ) -> Result<GetGroupMemberRequestsAnswer, Error> {
         self.call("get-group-member-requests", request.params())
@@ -7450,7 +7447,7 @@ impl InstanceClient<'_> {
     /// Joins a group through an invite code and returns the group's chat id.
     ///
     /// `accept-invite`: needs the update permission; never sent twice.
-    pub async fn accept_invite(&self, request: &AcceptInvite) -> Result<AcceptInviteAnswer, Error> {
+    pub async fn accept_invite(self, request: &AcceptInvite) -> Result<AcceptInviteAnswer, Error> {
         self.call("accept-invite", request.params()).await
     }
 
@@ -7458,7 +7455,7 @@ impl InstanceClient<'_> {
     ///
     /// `accept-group-invite`: needs the update permission; never sent twice.
     pub async fn accept_group_invite(
-        &self,
+        self,
         request: &AcceptGroupInvite,
     ) -> Result<Json<'static>, Error> {
         self.call("accept-group-invite", request.params()).await
@@ -7468,7 +7465,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-invite-info`: needs the read permission; retried like a GET.
     pub async fn get_invite_info(
-        &self,
+        self,
         request: &GetInviteInfo,
     ) -> Result<GetInviteInfoAnswer, Error> {
         self.call("get-invite-info", request.params()).await
@@ -7477,24 +7474,21 @@ impl InstanceClient<'_> {
     /// Creates a channel owned by the account, with a name and an optional description and picture.
     ///
     /// `create-channel`: needs the update permission; never sent twice.
-    pub async fn create_channel(&self, request: &CreateChannel) -> Result<Json<'static>, Error> {
+    pub async fn create_channel(self, request: &CreateChannel) -> Result<Json<'static>, Error> {
         self.call("create-channel", request.params()).await
     }
 
     /// Lists the channels that the account owns or follows.
     ///
     /// `get-channels`: needs the read permission; retried like a GET.
-    pub async fn get_channels(&self) -> Result<Json<'static>, Error> {
+    pub async fn get_channels(self) -> Result<Json<'static>, Error> {
         self.call("get-channels", &Params::new()).await
     }
 
     /// Returns one channel's details.
     ///
     /// `get-channel-by-id`: needs the read permission; retried like a GET.
-    pub async fn get_channel_by_id(
-        &self,
-        request: &GetChannelById,
-    ) -> Result<Json<'static>, Error> {
+    pub async fn get_channel_by_id(self, request: &GetChannelById) -> Result<Json<'static>, Error> {
         self.call("get-channel-by-id", request.params()).await
     }
 
@@ -7502,7 +7496,7 @@ impl InstanceClient<'_> {
     ///
     /// `subscribe-to-channel`: needs the update permission; never sent twice.
     pub async fn subscribe_to_channel(
-        &self,
+        self,
         request: &SubscribeToChannel,
     ) -> Result<Json<'static>, Error> {
         self.call("subscribe-to-channel", request.params()).await
@@ -7512,7 +7506,7 @@ impl InstanceClient<'_> {
     ///
     /// `unsubscribe-from-channel`: needs the update permission; never sent twice.
     pub async fn unsubscribe_from_channel(
-        &self,
+        self,
         request: &UnsubscribeFromChannel,
     ) -> Result<Json<'static>, Error> {
         self.call("unsubscribe-from-channel", request.params())
@@ -7523,7 +7517,7 @@ impl InstanceClient<'_> {
     ///
     /// `search-channels`: needs the read permission; retried like a GET.
     pub async fn search_channels(
-        &self,
+        self,
         request: &SearchChannels,
     ) -> Result<Vec<SearchChannelsItem>, Error> {
         self.call("search-channels", request.params()).await
@@ -7532,17 +7526,14 @@ impl InstanceClient<'_> {
     /// Creates a community, optionally linking existing groups into it; a beta action.
     ///
     /// `create-community`: needs the update permission; never sent twice.
-    pub async fn create_community(
-        &self,
-        request: &CreateCommunity,
-    ) -> Result<Json<'static>, Error> {
+    pub async fn create_community(self, request: &CreateCommunity) -> Result<Json<'static>, Error> {
         self.call("create-community", request.params()).await
     }
 
     /// Lists the communities the account belongs to; a beta action.
     ///
     /// `get-communities`: needs the read permission; retried like a GET.
-    pub async fn get_communities(&self) -> Result<Json<'static>, Error> {
+    pub async fn get_communities(self) -> Result<Json<'static>, Error> {
         self.call("get-communities", &Params::new()).await
     }
 
@@ -7550,7 +7541,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-community-by-id`: needs the read permission; retried like a GET.
     pub async fn get_community_by_id(
-        &self,
+        self,
         request: &GetCommunityById,
     ) -> Result<Json<'static>, Error> {
         self.call("get-community-by-id", request.params()).await
@@ -7560,7 +7551,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-community-subgroups`: needs the read permission; retried like a GET.
     pub async fn get_community_subgroups(
-        &self,
+        self,
         request: &GetCommunitySubgroups,
     ) -> Result<Json<'static>, Error> {
         self.call("get-community-subgroups", request.params()).await
@@ -7570,7 +7561,7 @@ impl InstanceClient<'_> {
     ///
     /// `send-community-announcement`: needs the update permission; never sent twice.
     pub async fn send_community_announcement(
-        &self,
+        self,
         request: &SendCommunityAnnouncement,
     ) -> Result<Json<'static>, Error> {
         self.call("send-community-announcement", request.params())
@@ -7581,7 +7572,7 @@ impl InstanceClient<'_> {
     ///
     /// `link-community-subgroup`: needs the update permission; never sent twice.
     pub async fn link_community_subgroup(
-        &self,
+        self,
         request: &LinkCommunitySubgroup,
     ) -> Result<Json<'static>, Error> {
         self.call("link-community-subgroup", request.params()).await
@@ -7591,7 +7582,7 @@ impl InstanceClient<'_> {
     ///
     /// `unlink-community-subgroup`: needs the update permission; never sent twice.
     pub async fn unlink_community_subgroup(
-        &self,
+        self,
         request: &UnlinkCommunitySubgroup,
     ) -> Result<Json<'static>, Error> {
         self.call("unlink-community-subgroup", request.params())
@@ -7601,14 +7592,14 @@ impl InstanceClient<'_> {
     /// Makes the account leave a community; a beta action.
     ///
     /// `leave-community`: needs the update permission; never sent twice.
-    pub async fn leave_community(&self, request: &LeaveCommunity) -> Result<Json<'static>, Error> {
+    pub async fn leave_community(self, request: &LeaveCommunity) -> Result<Json<'static>, Error> {
         self.call("leave-community", request.params()).await
     }
 
     /// Moves a chat into the archive.
     ///
     /// `archive-chat`: needs the update permission; never sent twice.
-    pub async fn archive_chat(&self, request: &ArchiveChat) -> Result<ArchiveChatAnswer, Error> {
+    pub async fn archive_chat(self, request: &ArchiveChat) -> Result<ArchiveChatAnswer, Error> {
         self.call("archive-chat", request.params()).await
     }
 
@@ -7616,7 +7607,7 @@ impl InstanceClient<'_> {
     ///
     /// `unarchive-chat`: needs the update permission; never sent twice.
     pub async fn unarchive_chat(
-        &self,
+        self,
         request: &UnarchiveChat,
     ) -> Result<UnarchiveChatAnswer, Error> {
         self.call("unarchive-chat", request.params()).await
@@ -7625,7 +7616,7 @@ impl InstanceClient<'_> {
     /// Lists the chat labels defined on the account (a business account feature).
     ///
     /// `get-labels`: needs the read permission; retried like a GET.
-    pub async fn get_labels(&self) -> Result<Json<'static>, Error> {
+    pub async fn get_labels(self) -> Result<Json<'static>, Error> {
         self.call("get-labels", &Params::new()).await
     }
 
@@ -7633,7 +7624,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-label-by-id`: needs the read permission; retried like a GET.
     pub async fn get_label_by_id(
-        &self,
+        self,
         request: &GetLabelById,
     ) -> Result<GetLabelByIdAnswer, Error> {
         self.call("get-label-by-id", request.params()).await
@@ -7643,7 +7634,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-chat-labels`: needs the read permission; retried like a GET.
     pub async fn get_chat_labels(
-        &self,
+        self,
         request: &GetChatLabels,
     ) -> Result<Vec<GetChatLabelsItem>, Error> {
         self.call("get-chat-labels", request.params()).await
@@ -7653,7 +7644,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-chats-by-label-id`: needs the read permission; retried like a GET.
     pub async fn get_chats_by_label_id(
-        &self,
+        self,
         request: &GetChatsByLabelId,
     ) -> Result<Json<'static>, Error> {
         self.call("get-chats-by-label-id", request.params()).await
@@ -7663,7 +7654,7 @@ impl InstanceClient<'_> {
     ///
     /// `change-chat-labels`: needs the update permission; never sent twice.
     pub async fn change_chat_labels(
-        &self,
+        self,
         request: &ChangeChatLabels,
     ) -> Result<Json<'static>, Error> {
         self.call("change-chat-labels", request.params()).await
@@ -7672,28 +7663,28 @@ impl InstanceClient<'_> {
     /// Logs the instance out of WhatsApp; connecting again needs a new QR scan or pairing code.
     ///
     /// `logout`: needs the update permission; never sent twice.
-    pub async fn logout(&self) -> Result<Json<'static>, Error> {
+    pub async fn logout(self) -> Result<Json<'static>, Error> {
         self.call("logout", &Params::new()).await
     }
 
     /// Restarts the instance's WhatsApp session without logging out.
     ///
     /// `reboot`: needs the update permission; never sent twice.
-    pub async fn reboot(&self) -> Result<Json<'static>, Error> {
+    pub async fn reboot(self) -> Result<Json<'static>, Error> {
         self.call("reboot", &Params::new()).await
     }
 
     /// Marks the account as online.
     ///
     /// `send-presence-available`: needs the update permission; never sent twice.
-    pub async fn send_presence_available(&self) -> Result<SendPresenceAvailableAnswer, Error> {
+    pub async fn send_presence_available(self) -> Result<SendPresenceAvailableAnswer, Error> {
         self.call("send-presence-available", &Params::new()).await
     }
 
     /// Sets the account's About text.
     ///
     /// `set-status`: needs the update permission; never sent twice.
-    pub async fn set_status(&self, request: &SetStatus) -> Result<Json<'static>, Error> {
+    pub async fn set_status(self, request: &SetStatus) -> Result<Json<'static>, Error> {
         self.call("set-status", request.params()).await
     }
 
@@ -7701,7 +7692,7 @@ impl InstanceClient<'_> {
     ///
     /// `set-display-name`: needs the update permission; never sent twice.
     pub async fn set_display_name(
-        &self,
+        self,
         request: &SetDisplayName,
     ) -> Result<SetDisplayNameAnswer, Error> {
         self.call("set-display-name", request.params()).await
@@ -7711,7 +7702,7 @@ impl InstanceClient<'_> {
     ///
     /// `request-pairing-code`: needs the update permission; never sent twice.
     pub async fn request_pairing_code(
-        &self,
+        self,
         request: &RequestPairingCode,
     ) -> Result<RequestPairingCodeAnswer, Error> {
         self.call("request-pairing-code", request.params()).await
@@ -7720,7 +7711,7 @@ impl InstanceClient<'_> {
     /// Shows the account as typing in a chat.
     ///
     /// `send-typing`: needs the update permission; never sent twice.
-    pub async fn send_typing(&self, request: &SendTyping) -> Result<SendTypingAnswer, Error> {
+    pub async fn send_typing(self, request: &SendTyping) -> Result<SendTypingAnswer, Error> {
         self.call("send-typing", request.params()).await
     }
 
@@ -7728,7 +7719,7 @@ impl InstanceClient<'_> {
     ///
     /// `clear-chat-messages`: needs the update permission; never sent twice.
     pub async fn clear_chat_messages(
-        &self,
+        self,
         request: &ClearChatMessages,
     ) -> Result<ClearChatMessagesAnswer, Error> {
         self.call("clear-chat-messages", request.params()).await
@@ -7738,7 +7729,7 @@ impl InstanceClient<'_> {
     ///
     /// `sync-chat-history`: needs the update permission; never sent twice.
     pub async fn sync_chat_history(
-        &self,
+        self,
         request: &SyncChatHistory,
     ) -> Result<SyncChatHistoryAnswer, Error> {
         self.call("sync-chat-history", request.params()).await
@@ -7748,7 +7739,7 @@ impl InstanceClient<'_> {
     ///
     /// `send-stop-typing`: needs the update permission; never sent twice.
     pub async fn send_stop_typing(
-        &self,
+        self,
         request: &SendStopTyping,
     ) -> Result<SendStopTypingAnswer, Error> {
         self.call("send-stop-typing", request.params()).await
@@ -7757,7 +7748,7 @@ impl InstanceClient<'_> {
     /// Marks the account as offline.
     ///
     /// `send-presence-unavailable`: needs the update permission; never sent twice.
-    pub async fn send_presence_unavailable(&self) -> Result<SendPresenceUnavailableAnswer, Error> {
+    pub async fn send_presence_unavailable(self) -> Result<SendPresenceUnavailableAnswer, Error> {
         self.call("send-presence-unavailable", &Params::new()).await
     }
 
@@ -7765,7 +7756,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-chat-presence`: needs the read permission; retried like a GET.
     pub async fn get_chat_presence(
-        &self,
+        self,
         request: &GetChatPresence,
     ) -> Result<Json<'static>, Error> {
         self.call("get-chat-presence", request.params()).await
@@ -7775,7 +7766,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-chat-presence-snapshot`: needs the read permission; retried like a GET.
     pub async fn get_chat_presence_snapshot(
-        &self,
+        self,
         request: &GetChatPresenceSnapshot,
     ) -> Result<Json<'static>, Error> {
         self.call("get-chat-presence-snapshot", request.params())
@@ -7785,14 +7776,14 @@ impl InstanceClient<'_> {
     /// Sends an event invitation with a name and start time, and optionally an end time, place and call link, to a chat.
     ///
     /// `send-event`: needs the update permission; never sent twice.
-    pub async fn send_event(&self, request: &SendEvent) -> Result<Json<'static>, Error> {
+    pub async fn send_event(self, request: &SendEvent) -> Result<Json<'static>, Error> {
         self.call("send-event", request.params()).await
     }
 
     /// Casts the account's vote on a poll message, selecting the given options.
     ///
     /// `vote-on-poll`: needs the update permission; never sent twice.
-    pub async fn vote_on_poll(&self, request: &VoteOnPoll) -> Result<Json<'static>, Error> {
+    pub async fn vote_on_poll(self, request: &VoteOnPoll) -> Result<Json<'static>, Error> {
         self.call("vote-on-poll", request.params()).await
     }
 
@@ -7800,7 +7791,7 @@ impl InstanceClient<'_> {
     ///
     /// `edit-scheduled-event`: needs the update permission; never sent twice.
     pub async fn edit_scheduled_event(
-        &self,
+        self,
         request: &EditScheduledEvent,
     ) -> Result<Json<'static>, Error> {
         self.call("edit-scheduled-event", request.params()).await
@@ -7810,7 +7801,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-pinned-messages`: needs the read permission; retried like a GET.
     pub async fn get_pinned_messages(
-        &self,
+        self,
         request: &GetPinnedMessages,
     ) -> Result<Json<'static>, Error> {
         self.call("get-pinned-messages", request.params()).await
@@ -7819,14 +7810,14 @@ impl InstanceClient<'_> {
     /// Sets the device and browser name under which the instance shows up in the phone's linked devices.
     ///
     /// `set-device-name`: needs the update permission; never sent twice.
-    pub async fn set_device_name(&self, request: &SetDeviceName) -> Result<Json<'static>, Error> {
+    pub async fn set_device_name(self, request: &SetDeviceName) -> Result<Json<'static>, Error> {
         self.call("set-device-name", request.params()).await
     }
 
     /// Creates a link to a voice or video call that starts at a given time.
     ///
     /// `create-call-link`: needs the update permission; never sent twice.
-    pub async fn create_call_link(&self, request: &CreateCallLink) -> Result<Json<'static>, Error> {
+    pub async fn create_call_link(self, request: &CreateCallLink) -> Result<Json<'static>, Error> {
         self.call("create-call-link", request.params()).await
     }
 
@@ -7834,7 +7825,7 @@ impl InstanceClient<'_> {
     ///
     /// `send-event-response`: needs the update permission; never sent twice.
     pub async fn send_event_response(
-        &self,
+        self,
         request: &SendEventResponse,
     ) -> Result<Json<'static>, Error> {
         self.call("send-event-response", request.params()).await
@@ -7844,7 +7835,7 @@ impl InstanceClient<'_> {
     ///
     /// `revoke-status-message`: needs the update permission; never sent twice.
     pub async fn revoke_status_message(
-        &self,
+        self,
         request: &RevokeStatusMessage,
     ) -> Result<Json<'static>, Error> {
         self.call("revoke-status-message", request.params()).await
@@ -7854,7 +7845,7 @@ impl InstanceClient<'_> {
     ///
     /// `add-customer-note`: needs the update permission; never sent twice.
     pub async fn add_customer_note(
-        &self,
+        self,
         request: &AddCustomerNote,
     ) -> Result<Json<'static>, Error> {
         self.call("add-customer-note", request.params()).await
@@ -7864,7 +7855,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-customer-note`: needs the read permission; retried like a GET.
     pub async fn get_customer_note(
-        &self,
+        self,
         request: &GetCustomerNote,
     ) -> Result<Json<'static>, Error> {
         self.call("get-customer-note", request.params()).await
@@ -7873,21 +7864,21 @@ impl InstanceClient<'_> {
     /// Returns a contact's Status broadcast, i.e. the Status updates that contact currently shares.
     ///
     /// `get-broadcast`: needs the read permission; retried like a GET.
-    pub async fn get_broadcast(&self, request: &GetBroadcast) -> Result<Json<'static>, Error> {
+    pub async fn get_broadcast(self, request: &GetBroadcast) -> Result<Json<'static>, Error> {
         self.call("get-broadcast", request.params()).await
     }
 
     /// Withdraws one of the account's Status updates, given by its message id.
     ///
     /// `revoke-status`: needs the update permission; never sent twice.
-    pub async fn revoke_status(&self, request: &RevokeStatus) -> Result<Json<'static>, Error> {
+    pub async fn revoke_status(self, request: &RevokeStatus) -> Result<Json<'static>, Error> {
         self.call("revoke-status", request.params()).await
     }
 
     /// Returns the account's privacy settings: read receipts, last seen, online, profile picture, About, group and call adds, messages.
     ///
     /// `get-privacy-settings`: needs the read permission; retried like a GET.
-    pub async fn get_privacy_settings(&self) -> Result<GetPrivacySettingsAnswer, Error> {
+    pub async fn get_privacy_settings(self) -> Result<GetPrivacySettingsAnswer, Error> {
         self.call("get-privacy-settings", &Params::new()).await
     }
 
@@ -7895,7 +7886,7 @@ impl InstanceClient<'_> {
     ///
     /// `set-privacy-setting`: needs the update permission; never sent twice.
     pub async fn set_privacy_setting(
-        &self,
+        self,
         request: &SetPrivacySetting,
     ) -> Result<SetPrivacySettingAnswer, Error> {
         self.call("set-privacy-setting", request.params()).await
@@ -7905,7 +7896,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-disappearing-messages`: needs the read permission; retried like a GET.
     pub async fn get_disappearing_messages(
-        &self,
+        self,
         request: &GetDisappearingMessages,
     ) -> Result<GetDisappearingMessagesAnswer, Error> {
         self.call("get-disappearing-messages", request.params())
@@ -7916,7 +7907,7 @@ impl InstanceClient<'_> {
     ///
     /// `set-disappearing-messages`: needs the update permission; never sent twice.
     pub async fn set_disappearing_messages(
-        &self,
+        self,
         request: &SetDisappearingMessages,
     ) -> Result<SetDisappearingMessagesAnswer, Error> {
         self.call("set-disappearing-messages", request.params())
@@ -7926,9 +7917,7 @@ impl InstanceClient<'_> {
     /// Lists the disappearing-messages timer lengths, in seconds, that the account may choose from.
     ///
     /// `get-disappearing-durations`: needs the read permission; retried like a GET.
-    pub async fn get_disappearing_durations(
-        &self,
-    ) -> Result<GetDisappearingDurationsAnswer, Error> {
+    pub async fn get_disappearing_durations(self) -> Result<GetDisappearingDurationsAnswer, Error> {
         self.call("get-disappearing-durations", &Params::new())
             .await
     }
@@ -7937,7 +7926,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-business-profile`: needs the read permission; retried like a GET.
     pub async fn get_business_profile(
-        &self,
+        self,
         request: &GetBusinessProfile,
     ) -> Result<GetBusinessProfileAnswer, Error> {
         self.call("get-business-profile", request.params()).await
@@ -7947,7 +7936,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-business-categories`: needs the read permission; retried like a GET.
     pub async fn get_business_categories(
-        &self,
+        self,
         request: &GetBusinessCategories,
     ) -> Result<GetBusinessCategoriesAnswer, Error> {
         self.call("get-business-categories", request.params()).await
@@ -7957,7 +7946,7 @@ impl InstanceClient<'_> {
     ///
     /// `set-business-profile`: needs the update permission; never sent twice.
     pub async fn set_business_profile(
-        &self,
+        self,
         request: &SetBusinessProfile,
     ) -> Result<SetBusinessProfileAnswer, Error> {
         self.call("set-business-profile", request.params()).await
@@ -7966,7 +7955,7 @@ impl InstanceClient<'_> {
     /// Lists the quick replies saved on the business account.
     ///
     /// `get-quick-replies`: needs the read permission; retried like a GET.
-    pub async fn get_quick_replies(&self) -> Result<GetQuickRepliesAnswer, Error> {
+    pub async fn get_quick_replies(self) -> Result<GetQuickRepliesAnswer, Error> {
         self.call("get-quick-replies", &Params::new()).await
     }
 
@@ -7974,7 +7963,7 @@ impl InstanceClient<'_> {
     ///
     /// `create-quick-reply`: needs the update permission; never sent twice.
     pub async fn create_quick_reply(
-        &self,
+        self,
         request: &CreateQuickReply,
     ) -> Result<CreateQuickReplyAnswer, Error> {
         self.call("create-quick-reply", request.params()).await
@@ -7984,7 +7973,7 @@ impl InstanceClient<'_> {
     ///
     /// `update-quick-reply`: needs the update permission; never sent twice.
     pub async fn update_quick_reply(
-        &self,
+        self,
         request: &UpdateQuickReply,
     ) -> Result<UpdateQuickReplyAnswer, Error> {
         self.call("update-quick-reply", request.params()).await
@@ -7994,7 +7983,7 @@ impl InstanceClient<'_> {
     ///
     /// `delete-quick-reply`: needs the update permission; never sent twice.
     pub async fn delete_quick_reply(
-        &self,
+        self,
         request: &DeleteQuickReply,
     ) -> Result<DeleteQuickReplyAnswer, Error> {
         self.call("delete-quick-reply", request.params()).await

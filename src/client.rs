@@ -309,6 +309,22 @@ fn redirect(request: &Request, status: u16, origin: Option<&str>) -> Error {
 }
 
 /// `client.instances()`: the account's instances.
+///
+/// A handler is a small `Copy` value holding the client's reference: keep it, pass it on, and
+/// make futures from it; each method takes it by value, so a future made from a temporary
+/// handler is fine too.
+///
+/// ```no_run
+/// # async fn demo(client: waapi_wasm::Client) -> Result<(), waapi_wasm::Error> {
+/// let list = client.instances();
+/// let fut = list.list(None);
+/// let shops = list.list(Some("shop"));
+/// let (all, shops) = (fut.await?, shops.await?);
+/// let one = client.instances().get(1);
+/// one.await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy, Debug)]
 pub struct Instances<'a> {
     client: &'a Client,
 }
@@ -321,7 +337,7 @@ impl Instances<'_> {
     /// let shops = client.instances().list(Some("shop")).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn list(&self, filter: Option<&str>) -> Result<Vec<Instance>, Error> {
+    pub async fn list(self, filter: Option<&str>) -> Result<Vec<Instance>, Error> {
         let req = Request::list_instances(filter);
         let body = self.client.send(&req).await?;
         self.client
@@ -329,14 +345,14 @@ impl Instances<'_> {
     }
 
     /// Creates an instance (the token needs the create permission).
-    pub async fn create(&self) -> Result<Instance, Error> {
+    pub async fn create(self) -> Result<Instance, Error> {
         let req = Request::create_instance();
         let body = self.client.send(&req).await?;
         self.client.finish(body.reply().and_then(|r| r.instance()))
     }
 
     /// Reads one instance.
-    pub async fn get(&self, id: u64) -> Result<Instance, Error> {
+    pub async fn get(self, id: u64) -> Result<Instance, Error> {
         let req = Request::get_instance(id)?;
         let body = self.client.send(&req).await?;
         self.client.finish(body.reply().and_then(|r| r.instance()))
@@ -353,7 +369,7 @@ impl Instances<'_> {
     /// let status = client.instances().update(1, &update).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn update(&self, id: u64, update: &InstanceUpdate) -> Result<ClientStatus, Error> {
+    pub async fn update(self, id: u64, update: &InstanceUpdate) -> Result<ClientStatus, Error> {
         let allow_private = self.client.options.allow_private_webhook_hosts;
         let req = Request::update_instance_with(id, update, allow_private)?;
         let body = self.client.send(&req).await?;
@@ -362,7 +378,7 @@ impl Instances<'_> {
     }
 
     /// Deletes an instance (the token needs the delete permission).
-    pub async fn delete(&self, id: u64) -> Result<(), Error> {
+    pub async fn delete(self, id: u64) -> Result<(), Error> {
         let req = Request::delete_instance(id)?;
         let body = self.client.send(&req).await?;
         self.client.finish(body.reply().and_then(|r| r.nothing()))
@@ -370,6 +386,8 @@ impl Instances<'_> {
 }
 
 /// `client.instance(id)`: the WhatsApp client running in one instance.
+/// A `Copy` value, like [`Instances`].
+#[derive(Clone, Copy, Debug)]
 pub struct InstanceClient<'a> {
     pub(crate) client: &'a Client,
     pub(crate) id: u64,
@@ -377,7 +395,7 @@ pub struct InstanceClient<'a> {
 
 impl InstanceClient<'_> {
     /// Where the client is: booting, qr, ready, …
-    pub async fn status(&self) -> Result<ClientStatus, Error> {
+    pub async fn status(self) -> Result<ClientStatus, Error> {
         let req = Request::client_status(self.id)?;
         let body = self.client.send(&req).await?;
         self.client
@@ -385,14 +403,14 @@ impl InstanceClient<'_> {
     }
 
     /// The QR code to scan while the status is `qr`; otherwise an `Api` error.
-    pub async fn qr_code(&self) -> Result<QrCode, Error> {
+    pub async fn qr_code(self) -> Result<QrCode, Error> {
         let req = Request::qr_code(self.id)?;
         let body = self.client.send(&req).await?;
         self.client.finish(body.reply().and_then(|r| r.qr_code()))
     }
 
     /// The account the client is logged in as, once `ready`.
-    pub async fn me(&self) -> Result<Me, Error> {
+    pub async fn me(self) -> Result<Me, Error> {
         let req = Request::me(self.id)?;
         let body = self.client.send(&req).await?;
         self.client.finish(body.reply().and_then(|r| r.me()))

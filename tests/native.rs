@@ -400,6 +400,8 @@ async fn futures_are_send_and_handlers_are_values() {
     let list = client.instances();
     let fut = send(list.list(None));
     assert_eq!(fut.await.unwrap().len(), 3);
+    let from_a_temporary = send(client.instances().get(2));
+    assert_eq!(from_a_temporary.await.unwrap().id, 2);
     let support = client.instance(1);
     let request = SendMessage::new("4915112345678@c.us", "sent");
     send(support.send_message(&request)).await.unwrap();
