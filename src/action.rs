@@ -188,7 +188,8 @@ impl Action {
         Error::invalid(format!("{} takes no parameter \"{key}\".{hint}", self.name))
     }
 
-    /// The request for instance `id`, after checking `params`.
+    /// The request for instance `id`, after checking `params`. Hidden, as [`Request`] is.
+    #[doc(hidden)]
     pub fn request(&self, id: u64, params: &Json) -> Result<Request, Error> {
         self.validate(params)?;
         Request::action(id, self.name, text(params))

@@ -195,6 +195,8 @@ impl Client {
 
     /// Sends `request`, retrying as [`decide`] says, and hands back the 2xx body; the typed
     /// methods parse and read it through [`Client::finish`]. Not generic, so its code exists once.
+    /// Hidden, with [`Request`]: the edge crate forwards requests through it.
+    #[doc(hidden)]
     pub async fn send(&self, request: &Request) -> Result<Body, Error> {
         self.validate()?;
         let raw = self
@@ -210,6 +212,7 @@ impl Client {
 
     /// Passes a result on, with the token redacted from its error: the server's words, or a
     /// caller's input quoted back (a key the validator refused), may hold it.
+    #[doc(hidden)]
     pub fn finish<T>(&self, decoded: Result<T, Error>) -> Result<T, Error> {
         decoded.map_err(|e| e.redact(&self.token))
     }
