@@ -124,11 +124,14 @@ lint:
 	node api/generate.mjs --check
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p waapi-wasm --all-targets --features serde,native -- -D warnings
 	cargo clippy -p waapi-wasm --all-targets --target $(WASM_TARGET) --features js -- -D warnings
 	cargo clippy -p waapi-edge --all-targets --target $(WASM_TARGET) -- -D warnings
 
+# The crate's optional features: serde round trips, and the native transport against in-process fakes.
 test-host:
 	cargo test --workspace
+	cargo test -p waapi-wasm --features serde,native --test native --test serde
 
 # fuzz/ on stable Rust: mutated real bodies and random bytes through every entry point that reads
 # untrusted input (the package's and the edge's), from a fixed seed, then a size check (1 MB

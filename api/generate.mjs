@@ -216,7 +216,10 @@ function rustStruct(out, name, what, s) {
   out.push("#[non_exhaustive]");
   out.push("#[allow(non_snake_case)] // the API's field names, as in JavaScript");
   out.push(`pub struct ${name} {`);
-  for (const [k, v] of fields) out.push(`    pub ${rustIdent(k)}: Option<${rustFieldType(v)}>,`);
+  for (const [k, v] of fields) {
+    out.push(`    /// \`${k}\` as sent; \`None\` when missing.`);
+    out.push(`    pub ${rustIdent(k)}: Option<${rustFieldType(v)}>,`);
+  }
   out.push("    /// The object as sent.");
   out.push("    pub raw: Json<'static>,");
   out.push("}");
@@ -230,6 +233,9 @@ function rustStruct(out, name, what, s) {
   out.push("        })");
   out.push("    }");
   out.push("}");
+  out.push("");
+  out.push('#[cfg(feature = "serde")]');
+  out.push(`crate::serde_impl::action_answer!(${name});`);
   out.push("");
 }
 
@@ -328,6 +334,9 @@ function rust() {
     out.push("    }");
     out.push("}");
     out.push("");
+    out.push('#[cfg(feature = "serde")]');
+    out.push(`crate::serde_impl::action_request!(${P}, ${JSON.stringify(a.action)});`);
+    out.push("");
   }
 
   out.push("impl InstanceClient<'_> {");
@@ -339,10 +348,10 @@ function rust() {
     out.push(`    /// \`${a.action}\`: needs the ${ro ? "read" : "update"} permission; ${ro ? "retried like a GET" : "never sent twice"}.`);
     const fn = rustIdent(snake(a.action));
     if (a.params.length) {
-      out.push(`    pub async fn ${fn}(&self, request: &${P}) -> Result<${a.rustAnswer}, Error> {`);
+      out.push(`    pub async fn ${fn}(self, request: &${P}) -> Result<${a.rustAnswer}, Error> {`);
       out.push(`        self.call(${JSON.stringify(a.action)}, request.params()).await`);
     } else {
-      out.push(`    pub async fn ${fn}(&self) -> Result<${a.rustAnswer}, Error> {`);
+      out.push(`    pub async fn ${fn}(self) -> Result<${a.rustAnswer}, Error> {`);
       out.push(`        self.call(${JSON.stringify(a.action)}, &Params::new()).await`);
     }
     out.push("    }");

@@ -15,11 +15,15 @@ use crate::request::{Request, MAX_SAFE_INTEGER};
 /// The JSON type a parameter takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// A string.
     String,
     /// A whole number within JavaScript's safe range.
     Integer,
+    /// Any number.
     Number,
+    /// `true` or `false`.
     Boolean,
+    /// An object, whose members are not checked.
     Object,
     /// An array whose items are not checked.
     Array,
@@ -82,8 +86,11 @@ fn is_safe_integer(text: &str) -> bool {
 /// One parameter of an action, by its wire name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Param {
+    /// The wire name, e.g. `chatId`.
     pub name: &'static str,
+    /// The JSON type it takes.
     pub kind: Kind,
+    /// Whether a call without it is refused before sending.
     pub required: bool,
     /// Whether `null` is a value of its own (e.g. `requesterIds: null` means all requests).
     pub nullable: bool,
@@ -92,7 +99,9 @@ pub struct Param {
 /// One action the crate knows: its wire name and parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Action {
+    /// The wire name, e.g. `send-message`.
     pub name: &'static str,
+    /// Every parameter it takes; any other is refused.
     pub params: &'static [Param],
 }
 
@@ -179,7 +188,8 @@ impl Action {
         Error::invalid(format!("{} takes no parameter \"{key}\".{hint}", self.name))
     }
 
-    /// The request for instance `id`, after checking `params`.
+    /// The request for instance `id`, after checking `params`. Hidden, as [`Request`] is.
+    #[doc(hidden)]
     pub fn request(&self, id: u64, params: &Json) -> Result<Request, Error> {
         self.validate(params)?;
         Request::action(id, self.name, text(params))
@@ -199,6 +209,7 @@ pub(crate) fn text(v: &Json) -> String {
 pub struct Params(Vec<(&'static str, Json<'static>)>);
 
 impl Params {
+    /// No parameters.
     pub fn new() -> Params {
         Params::default()
     }
@@ -268,6 +279,7 @@ impl<T: Into<Json<'static>>> From<Vec<T>> for Json<'static> {
 
 /// Reads a typed answer out of an action's payload; `Err` says what did not fit.
 pub trait FromJson: Sized {
+    /// Reads `v`, or says why it does not fit.
     fn from_json(v: &Json) -> Result<Self, String>;
 }
 
@@ -383,7 +395,7 @@ impl InstanceClient<'_> {
     /// let chat = client.instance(1).action("get-chat-by-id", &params).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn action(&self, name: &str, params: &Json<'_>) -> Result<Json<'static>, Error> {
+    pub async fn action(self, name: &str, params: &Json<'_>) -> Result<Json<'static>, Error> {
         if !params.is_object() {
             return Err(Error::invalid(format!(
                 "The parameters of {name} must be an object."
@@ -408,7 +420,7 @@ impl InstanceClient<'_> {
     /// let sent = client.instance(1).run(send, &params).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn run(&self, action: &Action, params: &Json<'_>) -> Result<Json<'static>, Error> {
+    pub async fn run(self, action: &Action, params: &Json<'_>) -> Result<Json<'static>, Error> {
         let request = self.client.finish(action.request(self.id, params))?;
         self.client
             .action_payload(&request, |p| Ok(p.clone().into_owned()))

@@ -1885,6 +1885,7 @@ pub static CATALOGUE: &[Action] = &[
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SendMessageAnswer {
+    /// `_data` as sent; `None` when missing.
     pub _data: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -1899,6 +1900,9 @@ impl FromJson for SendMessageAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SendMessageAnswer);
 
 /// The parameters of `send-message`: Sends a text message to a chat, optionally as a reply to another message or with @-mentions, and returns the sent message.
 #[derive(Clone, Debug, PartialEq)]
@@ -1948,12 +1952,16 @@ impl SendMessage {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SendMessage, "send-message");
+
 /// What `send-media` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SendMediaAnswer {
+    /// `_data` as sent; `None` when missing.
     pub _data: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -1968,6 +1976,9 @@ impl FromJson for SendMediaAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SendMediaAnswer);
 
 /// The parameters of `send-media`: Sends an image, video, audio file or document from a URL or base64 data, optionally as a sticker, voice note or plain document.
 #[derive(Clone, Debug, PartialEq)]
@@ -2035,12 +2046,16 @@ impl SendMedia {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SendMedia, "send-media");
+
 /// What `send-seen` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SendSeenAnswer {
+    /// `seenSend` as sent; `None` when missing.
     pub seenSend: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2055,6 +2070,9 @@ impl FromJson for SendSeenAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SendSeenAnswer);
 
 /// The parameters of `send-seen`: Marks the messages of a chat as read, so the senders see blue ticks.
 #[derive(Clone, Debug, PartialEq)]
@@ -2072,12 +2090,16 @@ impl SendSeen {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SendSeen, "send-seen");
+
 /// What `send-vcard` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SendVcardAnswer {
+    /// `sendVcard` as sent; `None` when missing.
     pub sendVcard: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2092,6 +2114,9 @@ impl FromJson for SendVcardAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SendVcardAnswer);
 
 /// The parameters of `send-vcard`: Sends a contact card (vCard) built from the given name, phone and address fields to a chat, and returns the sent message.
 #[derive(Clone, Debug, PartialEq)]
@@ -2118,12 +2143,16 @@ impl SendVcard {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SendVcard, "send-vcard");
+
 /// What `send-location` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SendLocationAnswer {
+    /// `_data` as sent; `None` when missing.
     pub _data: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2138,6 +2167,9 @@ impl FromJson for SendLocationAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SendLocationAnswer);
 
 /// The parameters of `send-location`: Sends a location pin, optionally with a place name, address and URL, to a chat and returns the sent message.
 #[derive(Clone, Debug, PartialEq)]
@@ -2170,22 +2202,36 @@ impl SendLocation {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SendLocation, "send-location");
+
 /// One item of what `get-chats` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetChatsItem {
+    /// `id` as sent; `None` when missing.
     pub id: Option<Json<'static>>,
+    /// `name` as sent; `None` when missing.
     pub name: Option<String>,
+    /// `isGroup` as sent; `None` when missing.
     pub isGroup: Option<bool>,
+    /// `isReadOnly` as sent; `None` when missing.
     pub isReadOnly: Option<bool>,
+    /// `unreadCount` as sent; `None` when missing.
     pub unreadCount: Option<i64>,
+    /// `timestamp` as sent; `None` when missing.
     pub timestamp: Option<i64>,
+    /// `archived` as sent; `None` when missing.
     pub archived: Option<bool>,
+    /// `pinned` as sent; `None` when missing.
     pub pinned: Option<bool>,
+    /// `isMuted` as sent; `None` when missing.
     pub isMuted: Option<bool>,
+    /// `muteExpiration` as sent; `None` when missing.
     pub muteExpiration: Option<i64>,
+    /// `lastMessage` as sent; `None` when missing.
     pub lastMessage: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2210,6 +2256,9 @@ impl FromJson for GetChatsItem {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetChatsItem);
 
 /// The parameters of `get-chats`: Lists the account's chats with their unread count and last message; `offset` and `limit` page through them.
 #[derive(Clone, Debug, PartialEq)]
@@ -2243,6 +2292,9 @@ impl GetChats {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetChats, "get-chats");
+
 /// The parameters of `mark-chat-unread`: Marks a chat as unread, so it shows the unread badge again.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MarkChatUnread(Params);
@@ -2259,13 +2311,18 @@ impl MarkChatUnread {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(MarkChatUnread, "mark-chat-unread");
+
 /// What `mute-chat` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct MuteChatAnswer {
+    /// `chatMuted` as sent; `None` when missing.
     pub chatMuted: Option<bool>,
+    /// `unmuteDate` as sent; `None` when missing.
     pub unmuteDate: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2281,6 +2338,9 @@ impl FromJson for MuteChatAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(MuteChatAnswer);
 
 /// The parameters of `mute-chat`: Mutes notifications for a chat until `unmuteDate`, or indefinitely when no date is given.
 #[derive(Clone, Debug, PartialEq)]
@@ -2303,12 +2363,16 @@ impl MuteChat {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(MuteChat, "mute-chat");
+
 /// What `unmute-chat` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct UnmuteChatAnswer {
+    /// `chatUnmuted` as sent; `None` when missing.
     pub chatUnmuted: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2323,6 +2387,9 @@ impl FromJson for UnmuteChatAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(UnmuteChatAnswer);
 
 /// The parameters of `unmute-chat`: Turns notifications for a muted chat back on.
 #[derive(Clone, Debug, PartialEq)]
@@ -2340,13 +2407,18 @@ impl UnmuteChat {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(UnmuteChat, "unmute-chat");
+
 /// What `pin-chat` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct PinChatAnswer {
+    /// `chatPinned` as sent; `None` when missing.
     pub chatPinned: Option<bool>,
+    /// `message` as sent; `None` when missing.
     pub message: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2362,6 +2434,9 @@ impl FromJson for PinChatAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(PinChatAnswer);
 
 /// The parameters of `pin-chat`: Pins a chat to the top of the chat list; this fails when three chats are already pinned.
 #[derive(Clone, Debug, PartialEq)]
@@ -2379,12 +2454,16 @@ impl PinChat {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(PinChat, "pin-chat");
+
 /// What `unpin-chat` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct UnpinChatAnswer {
+    /// `chatUnpinned` as sent; `None` when missing.
     pub chatUnpinned: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2399,6 +2478,9 @@ impl FromJson for UnpinChatAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(UnpinChatAnswer);
 
 /// The parameters of `unpin-chat`: Removes a chat from the pinned chats at the top of the list.
 #[derive(Clone, Debug, PartialEq)]
@@ -2416,13 +2498,18 @@ impl UnpinChat {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(UnpinChat, "unpin-chat");
+
 /// One item of what `fetch-messages` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct FetchMessagesItem {
+    /// `message` as sent; `None` when missing.
     pub message: Option<Json<'static>>,
+    /// `media` as sent; `None` when missing.
     pub media: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2438,6 +2525,9 @@ impl FromJson for FetchMessagesItem {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(FetchMessagesItem);
 
 /// The parameters of `fetch-messages`: Returns messages of one chat (100 by default), optionally only sent or only received ones, each with its media as base64 on request.
 #[derive(Clone, Debug, PartialEq)]
@@ -2475,13 +2565,18 @@ impl FetchMessages {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(FetchMessages, "fetch-messages");
+
 /// What `get-message-by-id` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetMessageByIdAnswer {
+    /// `message` as sent; `None` when missing.
     pub message: Option<Json<'static>>,
+    /// `media` as sent; `None` when missing.
     pub media: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2497,6 +2592,9 @@ impl FromJson for GetMessageByIdAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetMessageByIdAnswer);
 
 /// The parameters of `get-message-by-id`: Looks up one message by its serialized id and returns it, with its media as base64 when asked for.
 #[derive(Clone, Debug, PartialEq)]
@@ -2519,6 +2617,9 @@ impl GetMessageById {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetMessageById, "get-message-by-id");
+
 /// The parameters of `download-media`: Downloads the media file attached to a message.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DownloadMedia(Params);
@@ -2535,13 +2636,18 @@ impl DownloadMedia {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(DownloadMedia, "download-media");
+
 /// What `get-message-info-by-id` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetMessageInfoByIdAnswer {
+    /// `message` as sent; `None` when missing.
     pub message: Option<Json<'static>>,
+    /// `media` as sent; `None` when missing.
     pub media: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2557,6 +2663,9 @@ impl FromJson for GetMessageInfoByIdAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetMessageInfoByIdAnswer);
 
 /// The parameters of `get-message-info-by-id`: Returns the delivery details of one message the account sent, such as who has received, read or played it.
 #[derive(Clone, Debug, PartialEq)]
@@ -2574,13 +2683,18 @@ impl GetMessageInfoById {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetMessageInfoById, "get-message-info-by-id");
+
 /// What `delete-message-by-id` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct DeleteMessageByIdAnswer {
+    /// `messageId` as sent; `None` when missing.
     pub messageId: Option<String>,
+    /// `deleted` as sent; `None` when missing.
     pub deleted: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2596,6 +2710,9 @@ impl FromJson for DeleteMessageByIdAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(DeleteMessageByIdAnswer);
 
 /// The parameters of `delete-message-by-id`: Deletes a message, for every participant when `forEveryone` is `true`, otherwise only for this account.
 #[derive(Clone, Debug, PartialEq)]
@@ -2618,6 +2735,9 @@ impl DeleteMessageById {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(DeleteMessageById, "delete-message-by-id");
+
 /// The parameters of `edit-message`: Replaces the text of a message that the account sent earlier.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EditMessage(Params);
@@ -2637,6 +2757,9 @@ impl EditMessage {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(EditMessage, "edit-message");
 
 /// The parameters of `forward-message`: Forwards an existing message to another chat.
 #[derive(Clone, Debug, PartialEq)]
@@ -2658,13 +2781,18 @@ impl ForwardMessage {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(ForwardMessage, "forward-message");
+
 /// What `search-messages` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SearchMessagesAnswer {
+    /// `messages` as sent; `None` when missing.
     pub messages: Option<Vec<Json<'static>>>,
+    /// `pagination` as sent; `None` when missing.
     pub pagination: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2680,6 +2808,9 @@ impl FromJson for SearchMessagesAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SearchMessagesAnswer);
 
 /// The parameters of `search-messages`: Searches the text of messages for a query, in all chats or in one, and returns one page of matches with paging details.
 #[derive(Clone, Debug, PartialEq)]
@@ -2702,25 +2833,42 @@ impl SearchMessages {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SearchMessages, "search-messages");
+
 /// One item of what `get-contacts` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetContactsItem {
+    /// `id` as sent; `None` when missing.
     pub id: Option<Json<'static>>,
+    /// `number` as sent; `None` when missing.
     pub number: Option<String>,
+    /// `isBusiness` as sent; `None` when missing.
     pub isBusiness: Option<bool>,
+    /// `isEnterprise` as sent; `None` when missing.
     pub isEnterprise: Option<bool>,
+    /// `name` as sent; `None` when missing.
     pub name: Option<String>,
+    /// `pushname` as sent; `None` when missing.
     pub pushname: Option<String>,
+    /// `shortName` as sent; `None` when missing.
     pub shortName: Option<String>,
+    /// `type` as sent; `None` when missing.
     pub r#type: Option<String>,
+    /// `isMe` as sent; `None` when missing.
     pub isMe: Option<bool>,
+    /// `isUser` as sent; `None` when missing.
     pub isUser: Option<bool>,
+    /// `isGroup` as sent; `None` when missing.
     pub isGroup: Option<bool>,
+    /// `isWAContact` as sent; `None` when missing.
     pub isWAContact: Option<bool>,
+    /// `isMyContact` as sent; `None` when missing.
     pub isMyContact: Option<bool>,
+    /// `isBlocked` as sent; `None` when missing.
     pub isBlocked: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2749,12 +2897,16 @@ impl FromJson for GetContactsItem {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetContactsItem);
+
 /// What `get-number-id` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetNumberIdAnswer {
+    /// `numberId` as sent; `None` when missing.
     pub numberId: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2769,6 +2921,9 @@ impl FromJson for GetNumberIdAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetNumberIdAnswer);
 
 /// The parameters of `get-number-id`: Resolves a phone number to the id WhatsApp uses for it (`numberId`), which is safer than building `<number>@c.us` by hand.
 #[derive(Clone, Debug, PartialEq)]
@@ -2786,13 +2941,18 @@ impl GetNumberId {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetNumberId, "get-number-id");
+
 /// What `get-country-code` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetCountryCodeAnswer {
+    /// `countryCode` as sent; `None` when missing.
     pub countryCode: Option<String>,
+    /// `number` as sent; `None` when missing.
     pub number: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2808,6 +2968,9 @@ impl FromJson for GetCountryCodeAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetCountryCodeAnswer);
 
 /// The parameters of `get-country-code`: Returns the calling country code of a phone number, e.g. `506` for `50664083362`.
 #[derive(Clone, Debug, PartialEq)]
@@ -2825,13 +2988,18 @@ impl GetCountryCode {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetCountryCode, "get-country-code");
+
 /// What `get-formatted-number` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetFormattedNumberAnswer {
+    /// `formattedNumber` as sent; `None` when missing.
     pub formattedNumber: Option<String>,
+    /// `number` as sent; `None` when missing.
     pub number: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2847,6 +3015,9 @@ impl FromJson for GetFormattedNumberAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetFormattedNumberAnswer);
 
 /// The parameters of `get-formatted-number`: Formats a phone number the way WhatsApp shows it and returns it together with the number given.
 #[derive(Clone, Debug, PartialEq)]
@@ -2864,6 +3035,9 @@ impl GetFormattedNumber {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetFormattedNumber, "get-formatted-number");
+
 /// The parameters of `is-registered-user`: Checks whether a contact id belongs to a registered WhatsApp account.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IsRegisteredUser(Params);
@@ -2880,22 +3054,36 @@ impl IsRegisteredUser {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(IsRegisteredUser, "is-registered-user");
+
 /// What `create-poll` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct CreatePollAnswer {
+    /// `id` as sent; `None` when missing.
     pub id: Option<Json<'static>>,
+    /// `ack` as sent; `None` when missing.
     pub ack: Option<i64>,
+    /// `hasMedia` as sent; `None` when missing.
     pub hasMedia: Option<bool>,
+    /// `body` as sent; `None` when missing.
     pub body: Option<String>,
+    /// `type` as sent; `None` when missing.
     pub r#type: Option<String>,
+    /// `timestamp` as sent; `None` when missing.
     pub timestamp: Option<i64>,
+    /// `from` as sent; `None` when missing.
     pub from: Option<String>,
+    /// `to` as sent; `None` when missing.
     pub to: Option<String>,
+    /// `pollName` as sent; `None` when missing.
     pub pollName: Option<String>,
+    /// `pollOptions` as sent; `None` when missing.
     pub pollOptions: Option<Vec<Json<'static>>>,
+    /// `allowMultipleAnswers` as sent; `None` when missing.
     pub allowMultipleAnswers: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2920,6 +3108,9 @@ impl FromJson for CreatePollAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(CreatePollAnswer);
 
 /// The parameters of `create-poll`: Sends a poll with 2 to 12 options to a chat, allowing one answer or several, and returns the poll message.
 #[derive(Clone, Debug, PartialEq)]
@@ -2954,6 +3145,9 @@ impl CreatePoll {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(CreatePoll, "create-poll");
+
 /// The parameters of `get-poll-votes`: Lists the votes cast so far on a poll message.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetPollVotes(Params);
@@ -2970,12 +3164,16 @@ impl GetPollVotes {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetPollVotes, "get-poll-votes");
+
 /// What `get-stories` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetStoriesAnswer {
+    /// `stories` as sent; `None` when missing.
     pub stories: Option<Vec<Json<'static>>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -2990,6 +3188,9 @@ impl FromJson for GetStoriesAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetStoriesAnswer);
 
 /// The parameters of `post-status`: Posts a text or media Status update (story) from the account; a beta action.
 #[derive(Clone, Debug, PartialEq)]
@@ -3058,6 +3259,9 @@ impl PostStatus {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(PostStatus, "post-status");
+
 /// The parameters of `set-status-privacy`: Sets who may see the account's Status updates; a beta action.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetStatusPrivacy(Params);
@@ -3079,12 +3283,16 @@ impl SetStatusPrivacy {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SetStatusPrivacy, "set-status-privacy");
+
 /// What `get-profile-pic-url` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetProfilePicUrlAnswer {
+    /// `profilePicUrl` as sent; `None` when missing.
     pub profilePicUrl: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3099,6 +3307,9 @@ impl FromJson for GetProfilePicUrlAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetProfilePicUrlAnswer);
 
 /// The parameters of `get-profile-pic-url`: Returns the URL of a contact's or group's profile picture, or null when it is hidden or not set.
 #[derive(Clone, Debug, PartialEq)]
@@ -3116,26 +3327,44 @@ impl GetProfilePicUrl {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetProfilePicUrl, "get-profile-pic-url");
+
 /// What `get-contact-by-id` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetContactByIdAnswer {
+    /// `id` as sent; `None` when missing.
     pub id: Option<Json<'static>>,
+    /// `number` as sent; `None` when missing.
     pub number: Option<String>,
+    /// `isBusiness` as sent; `None` when missing.
     pub isBusiness: Option<bool>,
+    /// `isEnterprise` as sent; `None` when missing.
     pub isEnterprise: Option<bool>,
+    /// `labels` as sent; `None` when missing.
     pub labels: Option<Vec<Json<'static>>>,
+    /// `name` as sent; `None` when missing.
     pub name: Option<String>,
+    /// `pushname` as sent; `None` when missing.
     pub pushname: Option<String>,
+    /// `shortName` as sent; `None` when missing.
     pub shortName: Option<String>,
+    /// `type` as sent; `None` when missing.
     pub r#type: Option<String>,
+    /// `isMe` as sent; `None` when missing.
     pub isMe: Option<bool>,
+    /// `isUser` as sent; `None` when missing.
     pub isUser: Option<bool>,
+    /// `isGroup` as sent; `None` when missing.
     pub isGroup: Option<bool>,
+    /// `isWAContact` as sent; `None` when missing.
     pub isWAContact: Option<bool>,
+    /// `isMyContact` as sent; `None` when missing.
     pub isMyContact: Option<bool>,
+    /// `isBlocked` as sent; `None` when missing.
     pub isBlocked: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3165,6 +3394,9 @@ impl FromJson for GetContactByIdAnswer {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetContactByIdAnswer);
+
 /// The parameters of `get-contact-by-id`: Returns one contact's details: name, push name, number, labels and business, user and block flags.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetContactById(Params);
@@ -3180,6 +3412,9 @@ impl GetContactById {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetContactById, "get-contact-by-id");
 
 /// The parameters of `get-lid`: Looks up the LID (WhatsApp's phone-number-free user id) and the phone number of each given contact.
 #[derive(Clone, Debug, PartialEq)]
@@ -3197,12 +3432,16 @@ impl GetLid {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetLid, "get-lid");
+
 /// What `upsert-contact` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct UpsertContactAnswer {
+    /// `chatId` as sent; `None` when missing.
     pub chatId: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3217,6 +3456,9 @@ impl FromJson for UpsertContactAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(UpsertContactAnswer);
 
 /// The parameters of `upsert-contact`: Adds a person to the address book or updates an existing entry, and returns the contact's chat id.
 #[derive(Clone, Debug, PartialEq)]
@@ -3248,13 +3490,18 @@ impl UpsertContact {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(UpsertContact, "upsert-contact");
+
 /// What `delete-contact` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct DeleteContactAnswer {
+    /// `phoneNumber` as sent; `None` when missing.
     pub phoneNumber: Option<String>,
+    /// `deleted` as sent; `None` when missing.
     pub deleted: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3270,6 +3517,9 @@ impl FromJson for DeleteContactAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(DeleteContactAnswer);
 
 /// The parameters of `delete-contact`: Removes a contact from the address book by phone number.
 #[derive(Clone, Debug, PartialEq)]
@@ -3287,13 +3537,18 @@ impl DeleteContact {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(DeleteContact, "delete-contact");
+
 /// What `block-contact` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct BlockContactAnswer {
+    /// `contactId` as sent; `None` when missing.
     pub contactId: Option<String>,
+    /// `blocked` as sent; `None` when missing.
     pub blocked: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3309,6 +3564,9 @@ impl FromJson for BlockContactAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(BlockContactAnswer);
 
 /// The parameters of `block-contact`: Blocks a contact, so it can no longer message or call the account.
 #[derive(Clone, Debug, PartialEq)]
@@ -3326,13 +3584,18 @@ impl BlockContact {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(BlockContact, "block-contact");
+
 /// What `unblock-contact` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct UnblockContactAnswer {
+    /// `contactId` as sent; `None` when missing.
     pub contactId: Option<String>,
+    /// `unblocked` as sent; `None` when missing.
     pub unblocked: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3348,6 +3611,9 @@ impl FromJson for UnblockContactAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(UnblockContactAnswer);
 
 /// The parameters of `unblock-contact`: Unblocks a previously blocked contact.
 #[derive(Clone, Debug, PartialEq)]
@@ -3365,23 +3631,38 @@ impl UnblockContact {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(UnblockContact, "unblock-contact");
+
 /// One item of what `get-blocked-contacts` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetBlockedContactsItem {
+    /// `id` as sent; `None` when missing.
     pub id: Option<Json<'static>>,
+    /// `number` as sent; `None` when missing.
     pub number: Option<String>,
+    /// `isBusiness` as sent; `None` when missing.
     pub isBusiness: Option<bool>,
+    /// `labels` as sent; `None` when missing.
     pub labels: Option<Vec<String>>,
+    /// `pushname` as sent; `None` when missing.
     pub pushname: Option<String>,
+    /// `type` as sent; `None` when missing.
     pub r#type: Option<String>,
+    /// `isMe` as sent; `None` when missing.
     pub isMe: Option<bool>,
+    /// `isUser` as sent; `None` when missing.
     pub isUser: Option<bool>,
+    /// `isGroup` as sent; `None` when missing.
     pub isGroup: Option<bool>,
+    /// `isWAContact` as sent; `None` when missing.
     pub isWAContact: Option<bool>,
+    /// `isMyContact` as sent; `None` when missing.
     pub isMyContact: Option<bool>,
+    /// `isBlocked` as sent; `None` when missing.
     pub isBlocked: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3408,14 +3689,20 @@ impl FromJson for GetBlockedContactsItem {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetBlockedContactsItem);
+
 /// One item of what `get-common-groups` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetCommonGroupsItem {
+    /// `server` as sent; `None` when missing.
     pub server: Option<String>,
+    /// `user` as sent; `None` when missing.
     pub user: Option<String>,
+    /// `_serialized` as sent; `None` when missing.
     pub _serialized: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3433,6 +3720,9 @@ impl FromJson for GetCommonGroupsItem {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetCommonGroupsItem);
+
 /// The parameters of `get-common-groups`: Lists the ids of the groups that both the account and a contact are members of.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetCommonGroups(Params);
@@ -3449,12 +3739,16 @@ impl GetCommonGroups {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetCommonGroups, "get-common-groups");
+
 /// What `get-contact-about-info` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetContactAboutInfoAnswer {
+    /// `about` as sent; `None` when missing.
     pub about: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3469,6 +3763,9 @@ impl FromJson for GetContactAboutInfoAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetContactAboutInfoAnswer);
 
 /// The parameters of `get-contact-about-info`: Returns a contact's About text, or null when it is hidden or empty.
 #[derive(Clone, Debug, PartialEq)]
@@ -3486,20 +3783,32 @@ impl GetContactAboutInfo {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetContactAboutInfo, "get-contact-about-info");
+
 /// What `get-chat-by-id` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetChatByIdAnswer {
+    /// `id` as sent; `None` when missing.
     pub id: Option<Json<'static>>,
+    /// `name` as sent; `None` when missing.
     pub name: Option<String>,
+    /// `isGroup` as sent; `None` when missing.
     pub isGroup: Option<bool>,
+    /// `isReadOnly` as sent; `None` when missing.
     pub isReadOnly: Option<bool>,
+    /// `unreadCount` as sent; `None` when missing.
     pub unreadCount: Option<i64>,
+    /// `timestamp` as sent; `None` when missing.
     pub timestamp: Option<i64>,
+    /// `pinned` as sent; `None` when missing.
     pub pinned: Option<bool>,
+    /// `isMuted` as sent; `None` when missing.
     pub isMuted: Option<bool>,
+    /// `muteExpiration` as sent; `None` when missing.
     pub muteExpiration: Option<i64>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3523,6 +3832,9 @@ impl FromJson for GetChatByIdAnswer {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetChatByIdAnswer);
+
 /// The parameters of `get-chat-by-id`: Returns one chat's details: name, group and read-only flags, unread count, last activity, pin and mute state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetChatById(Params);
@@ -3539,13 +3851,18 @@ impl GetChatById {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetChatById, "get-chat-by-id");
+
 /// What `delete-chat-by-id` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct DeleteChatByIdAnswer {
+    /// `chatId` as sent; `None` when missing.
     pub chatId: Option<String>,
+    /// `deleted` as sent; `None` when missing.
     pub deleted: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3561,6 +3878,9 @@ impl FromJson for DeleteChatByIdAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(DeleteChatByIdAnswer);
 
 /// The parameters of `delete-chat-by-id`: Deletes a chat and its history from the account's chat list.
 #[derive(Clone, Debug, PartialEq)]
@@ -3578,13 +3898,18 @@ impl DeleteChatById {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(DeleteChatById, "delete-chat-by-id");
+
 /// What `create-group` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct CreateGroupAnswer {
+    /// `gid` as sent; `None` when missing.
     pub gid: Option<Json<'static>>,
+    /// `missingParticipants` as sent; `None` when missing.
     pub missingParticipants: Option<Vec<String>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3600,6 +3925,9 @@ impl FromJson for CreateGroupAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(CreateGroupAnswer);
 
 /// The parameters of `create-group`: Creates a group with a name and initial participants, and returns its id and any numbers that could not be added.
 #[derive(Clone, Debug, PartialEq)]
@@ -3628,12 +3956,16 @@ impl CreateGroup {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(CreateGroup, "create-group");
+
 /// What `get-group-participants` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetGroupParticipantsAnswer {
+    /// `participants` as sent; `None` when missing.
     pub participants: Option<Vec<Json<'static>>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3648,6 +3980,9 @@ impl FromJson for GetGroupParticipantsAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetGroupParticipantsAnswer);
 
 /// The parameters of `get-group-participants`: Lists a group's participants with their admin and super-admin flags.
 #[derive(Clone, Debug, PartialEq)]
@@ -3665,19 +4000,30 @@ impl GetGroupParticipants {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetGroupParticipants, "get-group-participants");
+
 /// What `get-group-info` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetGroupInfoAnswer {
+    /// `chatId` as sent; `None` when missing.
     pub chatId: Option<Json<'static>>,
+    /// `owner` as sent; `None` when missing.
     pub owner: Option<Json<'static>>,
+    /// `subject` as sent; `None` when missing.
     pub subject: Option<String>,
+    /// `createdAt` as sent; `None` when missing.
     pub createdAt: Option<String>,
+    /// `createdAtTimestamp` as sent; `None` when missing.
     pub createdAtTimestamp: Option<i64>,
+    /// `inviteCode` as sent; `None` when missing.
     pub inviteCode: Option<String>,
+    /// `inviteCodeLink` as sent; `None` when missing.
     pub inviteCodeLink: Option<String>,
+    /// `participants` as sent; `None` when missing.
     pub participants: Option<Vec<Json<'static>>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3700,6 +4046,9 @@ impl FromJson for GetGroupInfoAnswer {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetGroupInfoAnswer);
+
 /// The parameters of `get-group-info`: Returns a group's details: owner, subject, creation time, invite code and link, and participants.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetGroupInfo(Params);
@@ -3716,12 +4065,16 @@ impl GetGroupInfo {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetGroupInfo, "get-group-info");
+
 /// What `get-reactions` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetReactionsAnswer {
+    /// `reactions` as sent; `None` when missing.
     pub reactions: Option<Vec<Json<'static>>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3736,6 +4089,9 @@ impl FromJson for GetReactionsAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetReactionsAnswer);
 
 /// The parameters of `get-reactions`: Lists the emoji reactions on a message, with who reacted and when.
 #[derive(Clone, Debug, PartialEq)]
@@ -3764,14 +4120,20 @@ impl GetReactions {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetReactions, "get-reactions");
+
 /// What `react-to-message` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct ReactToMessageAnswer {
+    /// `reacted` as sent; `None` when missing.
     pub reacted: Option<bool>,
+    /// `reactedWith` as sent; `None` when missing.
     pub reactedWith: Option<Json<'static>>,
+    /// `messageId` as sent; `None` when missing.
     pub messageId: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3788,6 +4150,9 @@ impl FromJson for ReactToMessageAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(ReactToMessageAnswer);
 
 /// The parameters of `react-to-message`: Adds an emoji reaction to a message, or removes the account's reaction when `reaction` is an empty string.
 #[derive(Clone, Debug, PartialEq)]
@@ -3809,13 +4174,18 @@ impl ReactToMessage {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(ReactToMessage, "react-to-message");
+
 /// What `update-group-info` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct UpdateGroupInfoAnswer {
+    /// `gid` as sent; `None` when missing.
     pub gid: Option<Json<'static>>,
+    /// `subject` as sent; `None` when missing.
     pub subject: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3831,6 +4201,9 @@ impl FromJson for UpdateGroupInfoAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(UpdateGroupInfoAnswer);
 
 /// The parameters of `update-group-info`: Changes a group's subject, description or picture; fields left out stay as they are.
 #[derive(Clone, Debug, PartialEq)]
@@ -3863,13 +4236,18 @@ impl UpdateGroupInfo {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(UpdateGroupInfo, "update-group-info");
+
 /// What `get-message-mentions` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetMessageMentionsAnswer {
+    /// `messageId` as sent; `None` when missing.
     pub messageId: Option<String>,
+    /// `mentions` as sent; `None` when missing.
     pub mentions: Option<Vec<Json<'static>>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3885,6 +4263,9 @@ impl FromJson for GetMessageMentionsAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetMessageMentionsAnswer);
 
 /// The parameters of `get-message-mentions`: Lists the contacts that a message mentions.
 #[derive(Clone, Debug, PartialEq)]
@@ -3902,13 +4283,18 @@ impl GetMessageMentions {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetMessageMentions, "get-message-mentions");
+
 /// What `pin-message` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct PinMessageAnswer {
+    /// `messageId` as sent; `None` when missing.
     pub messageId: Option<String>,
+    /// `pinned` as sent; `None` when missing.
     pub pinned: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3924,6 +4310,9 @@ impl FromJson for PinMessageAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(PinMessageAnswer);
 
 /// The parameters of `pin-message`: Pins a message in its chat, for `duration` seconds when given.
 #[derive(Clone, Debug, PartialEq)]
@@ -3946,13 +4335,18 @@ impl PinMessage {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(PinMessage, "pin-message");
+
 /// What `unpin-message` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct UnpinMessageAnswer {
+    /// `messageId` as sent; `None` when missing.
     pub messageId: Option<String>,
+    /// `unpinned` as sent; `None` when missing.
     pub unpinned: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -3968,6 +4362,9 @@ impl FromJson for UnpinMessageAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(UnpinMessageAnswer);
 
 /// The parameters of `unpin-message`: Unpins a pinned message.
 #[derive(Clone, Debug, PartialEq)]
@@ -3985,13 +4382,18 @@ impl UnpinMessage {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(UnpinMessage, "unpin-message");
+
 /// What `star-message` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct StarMessageAnswer {
+    /// `messageId` as sent; `None` when missing.
     pub messageId: Option<String>,
+    /// `starred` as sent; `None` when missing.
     pub starred: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -4007,6 +4409,9 @@ impl FromJson for StarMessageAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(StarMessageAnswer);
 
 /// The parameters of `star-message`: Stars a message so it appears among the account's starred messages.
 #[derive(Clone, Debug, PartialEq)]
@@ -4024,13 +4429,18 @@ impl StarMessage {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(StarMessage, "star-message");
+
 /// What `unstar-message` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct UnstarMessageAnswer {
+    /// `messageId` as sent; `None` when missing.
     pub messageId: Option<String>,
+    /// `unstarred` as sent; `None` when missing.
     pub unstarred: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -4046,6 +4456,9 @@ impl FromJson for UnstarMessageAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(UnstarMessageAnswer);
 
 /// The parameters of `unstar-message`: Removes the star from a starred message.
 #[derive(Clone, Debug, PartialEq)]
@@ -4063,12 +4476,16 @@ impl UnstarMessage {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(UnstarMessage, "unstar-message");
+
 /// What `update-group-settings` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct UpdateGroupSettingsAnswer {
+    /// `messageAdminOnly` as sent; `None` when missing.
     pub messageAdminOnly: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -4083,6 +4500,9 @@ impl FromJson for UpdateGroupSettingsAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(UpdateGroupSettingsAnswer);
 
 /// The parameters of `update-group-settings`: Sets whether only admins or all participants may send messages in a group.
 #[derive(Clone, Debug, PartialEq)]
@@ -4105,6 +4525,9 @@ impl UpdateGroupSettings {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(UpdateGroupSettings, "update-group-settings");
+
 /// The parameters of `add-group-participant`: Adds a person to a group and returns the group's updated details.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddGroupParticipant(Params);
@@ -4124,6 +4547,9 @@ impl AddGroupParticipant {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(AddGroupParticipant, "add-group-participant");
 
 /// The parameters of `remove-group-participant`: Removes a participant from a group and returns the group's updated details.
 #[derive(Clone, Debug, PartialEq)]
@@ -4148,6 +4574,9 @@ impl RemoveGroupParticipant {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(RemoveGroupParticipant, "remove-group-participant");
+
 /// The parameters of `promote-group-participant`: Makes a group participant an admin and returns the group's updated details.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PromoteGroupParticipant(Params);
@@ -4170,6 +4599,9 @@ impl PromoteGroupParticipant {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(PromoteGroupParticipant, "promote-group-participant");
 
 /// The parameters of `demote-group-participant`: Takes admin rights away from a group participant and returns the group's updated details.
 #[derive(Clone, Debug, PartialEq)]
@@ -4194,14 +4626,20 @@ impl DemoteGroupParticipant {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(DemoteGroupParticipant, "demote-group-participant");
+
 /// What `accept-group-member-requests` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct AcceptGroupMemberRequestsAnswer {
+    /// `approvedRequests` as sent; `None` when missing.
     pub approvedRequests: Option<Vec<Json<'static>>>,
+    /// `count` as sent; `None` when missing.
     pub count: Option<i64>,
+    /// `details` as sent; `None` when missing.
     pub details: Option<Vec<Json<'static>>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -4218,6 +4656,9 @@ impl FromJson for AcceptGroupMemberRequestsAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(AcceptGroupMemberRequestsAnswer);
 
 /// The parameters of `accept-group-member-requests`: Approves pending requests to join a group, the listed ones or all of them, and reports the outcome per requester.
 #[derive(Clone, Debug, PartialEq)]
@@ -4240,14 +4681,20 @@ impl AcceptGroupMemberRequests {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(AcceptGroupMemberRequests, "accept-group-member-requests");
+
 /// What `deny-group-member-requests` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct DenyGroupMemberRequestsAnswer {
+    /// `rejectedRequests` as sent; `None` when missing.
     pub rejectedRequests: Option<Vec<Json<'static>>>,
+    /// `count` as sent; `None` when missing.
     pub count: Option<i64>,
+    /// `details` as sent; `None` when missing.
     pub details: Option<Vec<Json<'static>>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -4264,6 +4711,9 @@ impl FromJson for DenyGroupMemberRequestsAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(DenyGroupMemberRequestsAnswer);
 
 /// The parameters of `deny-group-member-requests`: Rejects pending requests to join a group, the listed ones or all of them, and reports the outcome per requester.
 #[derive(Clone, Debug, PartialEq)]
@@ -4286,13 +4736,18 @@ impl DenyGroupMemberRequests {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(DenyGroupMemberRequests, "deny-group-member-requests");
+
 /// What `get-group-member-requests` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetGroupMemberRequestsAnswer {
+    /// `membershipRequests` as sent; `None` when missing.
     pub membershipRequests: Option<Vec<Json<'static>>>,
+    /// `count` as sent; `None` when missing.
     pub count: Option<i64>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -4308,6 +4763,9 @@ impl FromJson for GetGroupMemberRequestsAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetGroupMemberRequestsAnswer);
 
 /// The parameters of `get-group-member-requests`: Lists the pending requests to join a group, with who asked and how (invite link, add by a non-admin, linked group).
 #[derive(Clone, Debug, PartialEq)]
@@ -4325,12 +4783,16 @@ impl GetGroupMemberRequests {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetGroupMemberRequests, "get-group-member-requests");
+
 /// What `accept-invite` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct AcceptInviteAnswer {
+    /// `groupChatId` as sent; `None` when missing.
     pub groupChatId: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -4345,6 +4807,9 @@ impl FromJson for AcceptInviteAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(AcceptInviteAnswer);
 
 /// The parameters of `accept-invite`: Joins a group through an invite code and returns the group's chat id.
 #[derive(Clone, Debug, PartialEq)]
@@ -4361,6 +4826,9 @@ impl AcceptInvite {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(AcceptInvite, "accept-invite");
 
 /// The parameters of `accept-group-invite`: Joins a group through an invitation, given as an invite code or as the invite data of an invitation message.
 #[derive(Clone, Debug, PartialEq)]
@@ -4394,12 +4862,16 @@ impl AcceptGroupInvite {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(AcceptGroupInvite, "accept-group-invite");
+
 /// What `get-invite-info` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetInviteInfoAnswer {
+    /// `inviteInfo` as sent; `None` when missing.
     pub inviteInfo: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -4414,6 +4886,9 @@ impl FromJson for GetInviteInfoAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetInviteInfoAnswer);
 
 /// The parameters of `get-invite-info`: Returns the group id and code expiry behind an invite code, without joining the group.
 #[derive(Clone, Debug, PartialEq)]
@@ -4430,6 +4905,9 @@ impl GetInviteInfo {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetInviteInfo, "get-invite-info");
 
 /// The parameters of `create-channel`: Creates a channel owned by the account, with a name and an optional description and picture.
 #[derive(Clone, Debug, PartialEq)]
@@ -4456,6 +4934,9 @@ impl CreateChannel {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(CreateChannel, "create-channel");
 
 /// The parameters of `get-channel-by-id`: Returns one channel's details.
 #[derive(Clone, Debug, PartialEq)]
@@ -4484,6 +4965,9 @@ impl GetChannelById {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetChannelById, "get-channel-by-id");
+
 /// The parameters of `subscribe-to-channel`: Follows a channel.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscribeToChannel(Params);
@@ -4510,6 +4994,9 @@ impl SubscribeToChannel {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SubscribeToChannel, "subscribe-to-channel");
 
 /// The parameters of `unsubscribe-from-channel`: Stops following a channel, optionally deleting its data from the account.
 #[derive(Clone, Debug, PartialEq)]
@@ -4543,17 +5030,26 @@ impl UnsubscribeFromChannel {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(UnsubscribeFromChannel, "unsubscribe-from-channel");
+
 /// One item of what `search-channels` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SearchChannelsItem {
+    /// `id` as sent; `None` when missing.
     pub id: Option<Json<'static>>,
+    /// `labels` as sent; `None` when missing.
     pub labels: Option<Vec<String>>,
+    /// `t` as sent; `None` when missing.
     pub t: Option<i64>,
+    /// `unreadCount` as sent; `None` when missing.
     pub unreadCount: Option<i64>,
+    /// `name` as sent; `None` when missing.
     pub name: Option<String>,
+    /// `channelMetadata` as sent; `None` when missing.
     pub channelMetadata: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -4573,6 +5069,9 @@ impl FromJson for SearchChannelsItem {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SearchChannelsItem);
 
 /// The parameters of `search-channels`: Searches the public channel directory by text and country, in one of the recommended, trending, popular or new views.
 #[derive(Clone, Debug, PartialEq)]
@@ -4635,6 +5134,9 @@ impl SearchChannels {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SearchChannels, "search-channels");
+
 /// The parameters of `create-community`: Creates a community, optionally linking existing groups into it; a beta action.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateCommunity(Params);
@@ -4682,6 +5184,9 @@ impl CreateCommunity {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(CreateCommunity, "create-community");
+
 /// The parameters of `get-community-by-id`: Returns one community's details; a beta action.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetCommunityById(Params);
@@ -4698,6 +5203,9 @@ impl GetCommunityById {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetCommunityById, "get-community-by-id");
+
 /// The parameters of `get-community-subgroups`: Lists the groups linked into a community; a beta action.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetCommunitySubgroups(Params);
@@ -4713,6 +5221,9 @@ impl GetCommunitySubgroups {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetCommunitySubgroups, "get-community-subgroups");
 
 /// The parameters of `send-community-announcement`: Posts a text or media announcement to a community; a beta action.
 #[derive(Clone, Debug, PartialEq)]
@@ -4775,6 +5286,9 @@ impl SendCommunityAnnouncement {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SendCommunityAnnouncement, "send-community-announcement");
+
 /// The parameters of `link-community-subgroup`: Links existing groups into a community; a beta action.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkCommunitySubgroup(Params);
@@ -4794,6 +5308,9 @@ impl LinkCommunitySubgroup {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(LinkCommunitySubgroup, "link-community-subgroup");
 
 /// The parameters of `unlink-community-subgroup`: Unlinks groups from a community, optionally removing members who are in no other of its groups; a beta action.
 #[derive(Clone, Debug, PartialEq)]
@@ -4823,6 +5340,9 @@ impl UnlinkCommunitySubgroup {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(UnlinkCommunitySubgroup, "unlink-community-subgroup");
+
 /// The parameters of `leave-community`: Makes the account leave a community; a beta action.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LeaveCommunity(Params);
@@ -4839,12 +5359,16 @@ impl LeaveCommunity {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(LeaveCommunity, "leave-community");
+
 /// What `archive-chat` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct ArchiveChatAnswer {
+    /// `data` as sent; `None` when missing.
     pub data: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -4859,6 +5383,9 @@ impl FromJson for ArchiveChatAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(ArchiveChatAnswer);
 
 /// The parameters of `archive-chat`: Moves a chat into the archive.
 #[derive(Clone, Debug, PartialEq)]
@@ -4876,12 +5403,16 @@ impl ArchiveChat {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(ArchiveChat, "archive-chat");
+
 /// What `unarchive-chat` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct UnarchiveChatAnswer {
+    /// `chatUnarchived` as sent; `None` when missing.
     pub chatUnarchived: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -4896,6 +5427,9 @@ impl FromJson for UnarchiveChatAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(UnarchiveChatAnswer);
 
 /// The parameters of `unarchive-chat`: Moves an archived chat back into the main chat list.
 #[derive(Clone, Debug, PartialEq)]
@@ -4913,13 +5447,18 @@ impl UnarchiveChat {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(UnarchiveChat, "unarchive-chat");
+
 /// What `get-label-by-id` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetLabelByIdAnswer {
+    /// `id` as sent; `None` when missing.
     pub id: Option<i64>,
+    /// `name` as sent; `None` when missing.
     pub name: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -4935,6 +5474,9 @@ impl FromJson for GetLabelByIdAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetLabelByIdAnswer);
 
 /// The parameters of `get-label-by-id`: Returns the id and name of one label.
 #[derive(Clone, Debug, PartialEq)]
@@ -4952,13 +5494,18 @@ impl GetLabelById {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetLabelById, "get-label-by-id");
+
 /// One item of what `get-chat-labels` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetChatLabelsItem {
+    /// `id` as sent; `None` when missing.
     pub id: Option<String>,
+    /// `name` as sent; `None` when missing.
     pub name: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -4974,6 +5521,9 @@ impl FromJson for GetChatLabelsItem {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetChatLabelsItem);
 
 /// The parameters of `get-chat-labels`: Lists the labels attached to a chat.
 #[derive(Clone, Debug, PartialEq)]
@@ -4991,6 +5541,9 @@ impl GetChatLabels {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetChatLabels, "get-chat-labels");
+
 /// The parameters of `get-chats-by-label-id`: Lists the chats that carry a given label.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetChatsByLabelId(Params);
@@ -5006,6 +5559,9 @@ impl GetChatsByLabelId {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetChatsByLabelId, "get-chats-by-label-id");
 
 /// The parameters of `change-chat-labels`: Sets the labels of a chat to exactly the given label ids, adding and removing labels as needed.
 #[derive(Clone, Debug, PartialEq)]
@@ -5027,12 +5583,16 @@ impl ChangeChatLabels {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(ChangeChatLabels, "change-chat-labels");
+
 /// What `send-presence-available` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SendPresenceAvailableAnswer {
+    /// `available` as sent; `None` when missing.
     pub available: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5047,6 +5607,9 @@ impl FromJson for SendPresenceAvailableAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SendPresenceAvailableAnswer);
 
 /// The parameters of `set-status`: Sets the account's About text.
 #[derive(Clone, Debug, PartialEq)]
@@ -5064,12 +5627,16 @@ impl SetStatus {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SetStatus, "set-status");
+
 /// What `set-display-name` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SetDisplayNameAnswer {
+    /// `displayNameSet` as sent; `None` when missing.
     pub displayNameSet: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5084,6 +5651,9 @@ impl FromJson for SetDisplayNameAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SetDisplayNameAnswer);
 
 /// The parameters of `set-display-name`: Changes the display name that others see for the account.
 #[derive(Clone, Debug, PartialEq)]
@@ -5101,12 +5671,16 @@ impl SetDisplayName {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SetDisplayName, "set-display-name");
+
 /// What `request-pairing-code` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct RequestPairingCodeAnswer {
+    /// `pairingCode` as sent; `None` when missing.
     pub pairingCode: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5121,6 +5695,9 @@ impl FromJson for RequestPairingCodeAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(RequestPairingCodeAnswer);
 
 /// The parameters of `request-pairing-code`: Requests a code that links the instance to a phone without a QR scan; at most 2 requests a minute.
 #[derive(Clone, Debug, PartialEq)]
@@ -5143,12 +5720,16 @@ impl RequestPairingCode {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(RequestPairingCode, "request-pairing-code");
+
 /// What `send-typing` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SendTypingAnswer {
+    /// `sendTyping` as sent; `None` when missing.
     pub sendTyping: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5163,6 +5744,9 @@ impl FromJson for SendTypingAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SendTypingAnswer);
 
 /// The parameters of `send-typing`: Shows the account as typing in a chat.
 #[derive(Clone, Debug, PartialEq)]
@@ -5180,12 +5764,16 @@ impl SendTyping {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SendTyping, "send-typing");
+
 /// What `clear-chat-messages` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct ClearChatMessagesAnswer {
+    /// `messagesCleared` as sent; `None` when missing.
     pub messagesCleared: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5200,6 +5788,9 @@ impl FromJson for ClearChatMessagesAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(ClearChatMessagesAnswer);
 
 /// The parameters of `clear-chat-messages`: Deletes all messages of a chat but keeps the chat itself.
 #[derive(Clone, Debug, PartialEq)]
@@ -5217,12 +5808,16 @@ impl ClearChatMessages {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(ClearChatMessages, "clear-chat-messages");
+
 /// What `sync-chat-history` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SyncChatHistoryAnswer {
+    /// `historySynced` as sent; `None` when missing.
     pub historySynced: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5237,6 +5832,9 @@ impl FromJson for SyncChatHistoryAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SyncChatHistoryAnswer);
 
 /// The parameters of `sync-chat-history`: Asks the linked phone to sync the full message history of a chat to the instance.
 #[derive(Clone, Debug, PartialEq)]
@@ -5254,12 +5852,16 @@ impl SyncChatHistory {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SyncChatHistory, "sync-chat-history");
+
 /// What `send-stop-typing` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SendStopTypingAnswer {
+    /// `sendStopTyping` as sent; `None` when missing.
     pub sendStopTyping: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5274,6 +5876,9 @@ impl FromJson for SendStopTypingAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SendStopTypingAnswer);
 
 /// The parameters of `send-stop-typing`: Stops showing the account as typing in a chat.
 #[derive(Clone, Debug, PartialEq)]
@@ -5302,12 +5907,16 @@ impl SendStopTyping {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SendStopTyping, "send-stop-typing");
+
 /// What `send-presence-unavailable` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SendPresenceUnavailableAnswer {
+    /// `available` as sent; `None` when missing.
     pub available: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5322,6 +5931,9 @@ impl FromJson for SendPresenceUnavailableAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SendPresenceUnavailableAnswer);
 
 /// The parameters of `get-chat-presence`: Subscribes to a chat's presence and returns its current state, such as online or typing; a beta action.
 #[derive(Clone, Debug, PartialEq)]
@@ -5349,6 +5961,9 @@ impl GetChatPresence {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetChatPresence, "get-chat-presence");
+
 /// The parameters of `get-chat-presence-snapshot`: Returns the presence last seen for a chat from the cache, without subscribing to updates; a beta action.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetChatPresenceSnapshot(Params);
@@ -5364,6 +5979,9 @@ impl GetChatPresenceSnapshot {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetChatPresenceSnapshot, "get-chat-presence-snapshot");
 
 /// The parameters of `send-event`: Sends an event invitation with a name and start time, and optionally an end time, place and call link, to a chat.
 #[derive(Clone, Debug, PartialEq)]
@@ -5410,6 +6028,9 @@ impl SendEvent {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SendEvent, "send-event");
+
 /// The parameters of `vote-on-poll`: Casts the account's vote on a poll message, selecting the given options.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VoteOnPoll(Params);
@@ -5429,6 +6050,9 @@ impl VoteOnPoll {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(VoteOnPoll, "vote-on-poll");
 
 /// The parameters of `edit-scheduled-event`: Changes the name, start time or other details of an event message that the account sent.
 #[derive(Clone, Debug, PartialEq)]
@@ -5461,6 +6085,9 @@ impl EditScheduledEvent {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(EditScheduledEvent, "edit-scheduled-event");
+
 /// The parameters of `get-pinned-messages`: Lists the messages currently pinned in a chat.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetPinnedMessages(Params);
@@ -5476,6 +6103,9 @@ impl GetPinnedMessages {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetPinnedMessages, "get-pinned-messages");
 
 /// The parameters of `set-device-name`: Sets the device and browser name under which the instance shows up in the phone's linked devices.
 #[derive(Clone, Debug, PartialEq)]
@@ -5509,6 +6139,9 @@ impl SetDeviceName {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SetDeviceName, "set-device-name");
+
 /// The parameters of `create-call-link`: Creates a link to a voice or video call that starts at a given time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateCallLink(Params);
@@ -5528,6 +6161,9 @@ impl CreateCallLink {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(CreateCallLink, "create-call-link");
 
 /// The parameters of `send-event-response`: Answers an event invitation on behalf of the account, e.g. as going, not going or maybe.
 #[derive(Clone, Debug, PartialEq)]
@@ -5549,6 +6185,9 @@ impl SendEventResponse {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SendEventResponse, "send-event-response");
+
 /// The parameters of `revoke-status-message`: Deletes one of the account's Status updates for everyone who could see it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RevokeStatusMessage(Params);
@@ -5564,6 +6203,9 @@ impl RevokeStatusMessage {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(RevokeStatusMessage, "revoke-status-message");
 
 /// The parameters of `add-customer-note`: Saves a note on a customer's chat, replacing any earlier note (business accounts).
 #[derive(Clone, Debug, PartialEq)]
@@ -5585,6 +6227,9 @@ impl AddCustomerNote {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(AddCustomerNote, "add-customer-note");
+
 /// The parameters of `get-customer-note`: Returns the note saved on a customer's chat (business accounts).
 #[derive(Clone, Debug, PartialEq)]
 pub struct GetCustomerNote(Params);
@@ -5600,6 +6245,9 @@ impl GetCustomerNote {
         &self.0
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetCustomerNote, "get-customer-note");
 
 /// The parameters of `get-broadcast`: Returns a contact's Status broadcast, i.e. the Status updates that contact currently shares.
 #[derive(Clone, Debug, PartialEq)]
@@ -5617,6 +6265,9 @@ impl GetBroadcast {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetBroadcast, "get-broadcast");
+
 /// The parameters of `revoke-status`: Withdraws one of the account's Status updates, given by its message id.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RevokeStatus(Params);
@@ -5633,12 +6284,16 @@ impl RevokeStatus {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(RevokeStatus, "revoke-status");
+
 /// What `get-privacy-settings` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetPrivacySettingsAnswer {
+    /// `settings` as sent; `None` when missing.
     pub settings: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5654,12 +6309,16 @@ impl FromJson for GetPrivacySettingsAnswer {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetPrivacySettingsAnswer);
+
 /// What `set-privacy-setting` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SetPrivacySettingAnswer {
+    /// `settings` as sent; `None` when missing.
     pub settings: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5674,6 +6333,9 @@ impl FromJson for SetPrivacySettingAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SetPrivacySettingAnswer);
 
 /// The parameters of `set-privacy-setting`: Changes one privacy setting, such as who sees the account's last seen or may add it to groups.
 #[derive(Clone, Debug, PartialEq)]
@@ -5711,13 +6373,18 @@ impl SetPrivacySetting {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SetPrivacySetting, "set-privacy-setting");
+
 /// What `get-disappearing-messages` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetDisappearingMessagesAnswer {
+    /// `chatId` as sent; `None` when missing.
     pub chatId: Option<String>,
+    /// `disappearingMessages` as sent; `None` when missing.
     pub disappearingMessages: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5733,6 +6400,9 @@ impl FromJson for GetDisappearingMessagesAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetDisappearingMessagesAnswer);
 
 /// The parameters of `get-disappearing-messages`: Returns the disappearing-messages timer of a chat in seconds, 0 when it is off.
 #[derive(Clone, Debug, PartialEq)]
@@ -5750,13 +6420,18 @@ impl GetDisappearingMessages {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetDisappearingMessages, "get-disappearing-messages");
+
 /// What `set-disappearing-messages` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SetDisappearingMessagesAnswer {
+    /// `chatId` as sent; `None` when missing.
     pub chatId: Option<String>,
+    /// `disappearingMessages` as sent; `None` when missing.
     pub disappearingMessages: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5772,6 +6447,9 @@ impl FromJson for SetDisappearingMessagesAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SetDisappearingMessagesAnswer);
 
 /// The parameters of `set-disappearing-messages`: Sets or turns off the disappearing-messages timer of a chat; in groups this needs admin rights.
 #[derive(Clone, Debug, PartialEq)]
@@ -5793,12 +6471,16 @@ impl SetDisappearingMessages {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SetDisappearingMessages, "set-disappearing-messages");
+
 /// What `get-disappearing-durations` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetDisappearingDurationsAnswer {
+    /// `durations` as sent; `None` when missing.
     pub durations: Option<Vec<Json<'static>>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5814,12 +6496,16 @@ impl FromJson for GetDisappearingDurationsAnswer {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetDisappearingDurationsAnswer);
+
 /// What `get-business-profile` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetBusinessProfileAnswer {
+    /// `profile` as sent; `None` when missing.
     pub profile: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5834,6 +6520,9 @@ impl FromJson for GetBusinessProfileAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetBusinessProfileAnswer);
 
 /// The parameters of `get-business-profile`: Returns a business profile, of the account itself or of another business contact.
 #[derive(Clone, Debug, PartialEq)]
@@ -5867,13 +6556,18 @@ impl GetBusinessProfile {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetBusinessProfile, "get-business-profile");
+
 /// What `get-business-categories` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetBusinessCategoriesAnswer {
+    /// `categories` as sent; `None` when missing.
     pub categories: Option<Vec<Json<'static>>>,
+    /// `notABizId` as sent; `None` when missing.
     pub notABizId: Option<String>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5889,6 +6583,9 @@ impl FromJson for GetBusinessCategoriesAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetBusinessCategoriesAnswer);
 
 /// The parameters of `get-business-categories`: Lists the business categories, at the top level or below a parent category.
 #[derive(Clone, Debug, PartialEq)]
@@ -5917,12 +6614,16 @@ impl GetBusinessCategories {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(GetBusinessCategories, "get-business-categories");
+
 /// What `set-business-profile` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct SetBusinessProfileAnswer {
+    /// `profile` as sent; `None` when missing.
     pub profile: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -5937,6 +6638,9 @@ impl FromJson for SetBusinessProfileAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(SetBusinessProfileAnswer);
 
 /// The parameters of `set-business-profile`: Updates fields of the account's business profile; fields left out stay unchanged and the picture is set elsewhere.
 #[derive(Clone, Debug, PartialEq)]
@@ -6010,12 +6714,16 @@ impl SetBusinessProfile {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(SetBusinessProfile, "set-business-profile");
+
 /// What `get-quick-replies` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct GetQuickRepliesAnswer {
+    /// `quickReplies` as sent; `None` when missing.
     pub quickReplies: Option<Vec<Json<'static>>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -6031,12 +6739,16 @@ impl FromJson for GetQuickRepliesAnswer {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(GetQuickRepliesAnswer);
+
 /// What `create-quick-reply` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct CreateQuickReplyAnswer {
+    /// `quickReply` as sent; `None` when missing.
     pub quickReply: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -6051,6 +6763,9 @@ impl FromJson for CreateQuickReplyAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(CreateQuickReplyAnswer);
 
 /// The parameters of `create-quick-reply`: Saves a new quick reply under a shortcut and returns it with its new id.
 #[derive(Clone, Debug, PartialEq)]
@@ -6088,12 +6803,16 @@ impl CreateQuickReply {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(CreateQuickReply, "create-quick-reply");
+
 /// What `update-quick-reply` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct UpdateQuickReplyAnswer {
+    /// `quickReply` as sent; `None` when missing.
     pub quickReply: Option<Json<'static>>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -6108,6 +6827,9 @@ impl FromJson for UpdateQuickReplyAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(UpdateQuickReplyAnswer);
 
 /// The parameters of `update-quick-reply`: Changes the shortcut, text or keywords of a quick reply; fields left out stay unchanged.
 #[derive(Clone, Debug, PartialEq)]
@@ -6151,13 +6873,18 @@ impl UpdateQuickReply {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(UpdateQuickReply, "update-quick-reply");
+
 /// What `delete-quick-reply` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
 /// object in `raw`, unknown fields included.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 #[allow(non_snake_case)] // the API's field names, as in JavaScript
 pub struct DeleteQuickReplyAnswer {
+    /// `id` as sent; `None` when missing.
     pub id: Option<String>,
+    /// `deleted` as sent; `None` when missing.
     pub deleted: Option<bool>,
     /// The object as sent.
     pub raw: Json<'static>,
@@ -6173,6 +6900,9 @@ impl FromJson for DeleteQuickReplyAnswer {
         })
     }
 }
+
+#[cfg(feature = "serde")]
+crate::serde_impl::action_answer!(DeleteQuickReplyAnswer);
 
 /// The parameters of `delete-quick-reply`: Deletes a quick reply by its id.
 #[derive(Clone, Debug, PartialEq)]
@@ -6190,81 +6920,84 @@ impl DeleteQuickReply {
     }
 }
 
+#[cfg(feature = "serde")]
+crate::serde_impl::action_request!(DeleteQuickReply, "delete-quick-reply");
+
 impl InstanceClient<'_> {
     /// Sends a text message to a chat, optionally as a reply to another message or with @-mentions, and returns the sent message.
     ///
     /// `send-message`: needs the update permission; never sent twice.
-    pub async fn send_message(&self, request: &SendMessage) -> Result<SendMessageAnswer, Error> {
+    pub async fn send_message(self, request: &SendMessage) -> Result<SendMessageAnswer, Error> {
         self.call("send-message", request.params()).await
     }
 
     /// Sends an image, video, audio file or document from a URL or base64 data, optionally as a sticker, voice note or plain document.
     ///
     /// `send-media`: needs the update permission; never sent twice.
-    pub async fn send_media(&self, request: &SendMedia) -> Result<SendMediaAnswer, Error> {
+    pub async fn send_media(self, request: &SendMedia) -> Result<SendMediaAnswer, Error> {
         self.call("send-media", request.params()).await
     }
 
     /// Marks the messages of a chat as read, so the senders see blue ticks.
     ///
     /// `send-seen`: needs the update permission; never sent twice.
-    pub async fn send_seen(&self, request: &SendSeen) -> Result<SendSeenAnswer, Error> {
+    pub async fn send_seen(self, request: &SendSeen) -> Result<SendSeenAnswer, Error> {
         self.call("send-seen", request.params()).await
     }
 
     /// Sends a contact card (vCard) built from the given name, phone and address fields to a chat, and returns the sent message.
     ///
     /// `send-vcard`: needs the update permission; never sent twice.
-    pub async fn send_vcard(&self, request: &SendVcard) -> Result<SendVcardAnswer, Error> {
+    pub async fn send_vcard(self, request: &SendVcard) -> Result<SendVcardAnswer, Error> {
         self.call("send-vcard", request.params()).await
     }
 
     /// Sends a location pin, optionally with a place name, address and URL, to a chat and returns the sent message.
     ///
     /// `send-location`: needs the update permission; never sent twice.
-    pub async fn send_location(&self, request: &SendLocation) -> Result<SendLocationAnswer, Error> {
+    pub async fn send_location(self, request: &SendLocation) -> Result<SendLocationAnswer, Error> {
         self.call("send-location", request.params()).await
     }
 
     /// Lists the account's chats with their unread count and last message; `offset` and `limit` page through them.
     ///
     /// `get-chats`: needs the read permission; retried like a GET.
-    pub async fn get_chats(&self, request: &GetChats) -> Result<Vec<GetChatsItem>, Error> {
+    pub async fn get_chats(self, request: &GetChats) -> Result<Vec<GetChatsItem>, Error> {
         self.call("get-chats", request.params()).await
     }
 
     /// Marks a chat as unread, so it shows the unread badge again.
     ///
     /// `mark-chat-unread`: needs the update permission; never sent twice.
-    pub async fn mark_chat_unread(&self, request: &MarkChatUnread) -> Result<Json<'static>, Error> {
+    pub async fn mark_chat_unread(self, request: &MarkChatUnread) -> Result<Json<'static>, Error> {
         self.call("mark-chat-unread", request.params()).await
     }
 
     /// Mutes notifications for a chat until `unmuteDate`, or indefinitely when no date is given.
     ///
     /// `mute-chat`: needs the update permission; never sent twice.
-    pub async fn mute_chat(&self, request: &MuteChat) -> Result<MuteChatAnswer, Error> {
+    pub async fn mute_chat(self, request: &MuteChat) -> Result<MuteChatAnswer, Error> {
         self.call("mute-chat", request.params()).await
     }
 
     /// Turns notifications for a muted chat back on.
     ///
     /// `unmute-chat`: needs the update permission; never sent twice.
-    pub async fn unmute_chat(&self, request: &UnmuteChat) -> Result<UnmuteChatAnswer, Error> {
+    pub async fn unmute_chat(self, request: &UnmuteChat) -> Result<UnmuteChatAnswer, Error> {
         self.call("unmute-chat", request.params()).await
     }
 
     /// Pins a chat to the top of the chat list; this fails when three chats are already pinned.
     ///
     /// `pin-chat`: needs the update permission; never sent twice.
-    pub async fn pin_chat(&self, request: &PinChat) -> Result<PinChatAnswer, Error> {
+    pub async fn pin_chat(self, request: &PinChat) -> Result<PinChatAnswer, Error> {
         self.call("pin-chat", request.params()).await
     }
 
     /// Removes a chat from the pinned chats at the top of the list.
     ///
     /// `unpin-chat`: needs the update permission; never sent twice.
-    pub async fn unpin_chat(&self, request: &UnpinChat) -> Result<UnpinChatAnswer, Error> {
+    pub async fn unpin_chat(self, request: &UnpinChat) -> Result<UnpinChatAnswer, Error> {
         self.call("unpin-chat", request.params()).await
     }
 
@@ -6272,7 +7005,7 @@ impl InstanceClient<'_> {
     ///
     /// `fetch-messages`: needs the read permission; retried like a GET.
     pub async fn fetch_messages(
-        &self,
+        self,
         request: &FetchMessages,
     ) -> Result<Vec<FetchMessagesItem>, Error> {
         self.call("fetch-messages", request.params()).await
@@ -6282,7 +7015,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-message-by-id`: needs the read permission; retried like a GET.
     pub async fn get_message_by_id(
-        &self,
+        self,
         request: &GetMessageById,
     ) -> Result<GetMessageByIdAnswer, Error> {
         self.call("get-message-by-id", request.params()).await
@@ -6291,7 +7024,7 @@ impl InstanceClient<'_> {
     /// Downloads the media file attached to a message.
     ///
     /// `download-media`: needs the read permission; retried like a GET.
-    pub async fn download_media(&self, request: &DownloadMedia) -> Result<Json<'static>, Error> {
+    pub async fn download_media(self, request: &DownloadMedia) -> Result<Json<'static>, Error> {
         self.call("download-media", request.params()).await
     }
 
@@ -6299,7 +7032,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-message-info-by-id`: needs the read permission; retried like a GET.
     pub async fn get_message_info_by_id(
-        &self,
+        self,
         request: &GetMessageInfoById,
     ) -> Result<GetMessageInfoByIdAnswer, Error> {
         self.call("get-message-info-by-id", request.params()).await
@@ -6309,7 +7042,7 @@ impl InstanceClient<'_> {
     ///
     /// `delete-message-by-id`: needs the update permission; never sent twice.
     pub async fn delete_message_by_id(
-        &self,
+        self,
         request: &DeleteMessageById,
     ) -> Result<DeleteMessageByIdAnswer, Error> {
         self.call("delete-message-by-id", request.params()).await
@@ -6318,14 +7051,14 @@ impl InstanceClient<'_> {
     /// Replaces the text of a message that the account sent earlier.
     ///
     /// `edit-message`: needs the update permission; never sent twice.
-    pub async fn edit_message(&self, request: &EditMessage) -> Result<Json<'static>, Error> {
+    pub async fn edit_message(self, request: &EditMessage) -> Result<Json<'static>, Error> {
         self.call("edit-message", request.params()).await
     }
 
     /// Forwards an existing message to another chat.
     ///
     /// `forward-message`: needs the update permission; never sent twice.
-    pub async fn forward_message(&self, request: &ForwardMessage) -> Result<Json<'static>, Error> {
+    pub async fn forward_message(self, request: &ForwardMessage) -> Result<Json<'static>, Error> {
         self.call("forward-message", request.params()).await
     }
 
@@ -6333,7 +7066,7 @@ impl InstanceClient<'_> {
     ///
     /// `search-messages`: needs the read permission; retried like a GET.
     pub async fn search_messages(
-        &self,
+        self,
         request: &SearchMessages,
     ) -> Result<SearchMessagesAnswer, Error> {
         self.call("search-messages", request.params()).await
@@ -6342,14 +7075,14 @@ impl InstanceClient<'_> {
     /// Lists every contact the account knows, with names, number and business, user and block flags.
     ///
     /// `get-contacts`: needs the read permission; retried like a GET.
-    pub async fn get_contacts(&self) -> Result<Vec<GetContactsItem>, Error> {
+    pub async fn get_contacts(self) -> Result<Vec<GetContactsItem>, Error> {
         self.call("get-contacts", &Params::new()).await
     }
 
     /// Resolves a phone number to the id WhatsApp uses for it (`numberId`), which is safer than building `<number>@c.us` by hand.
     ///
     /// `get-number-id`: needs the read permission; retried like a GET.
-    pub async fn get_number_id(&self, request: &GetNumberId) -> Result<GetNumberIdAnswer, Error> {
+    pub async fn get_number_id(self, request: &GetNumberId) -> Result<GetNumberIdAnswer, Error> {
         self.call("get-number-id", request.params()).await
     }
 
@@ -6357,7 +7090,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-country-code`: needs the read permission; retried like a GET.
     pub async fn get_country_code(
-        &self,
+        self,
         request: &GetCountryCode,
     ) -> Result<GetCountryCodeAnswer, Error> {
         self.call("get-country-code", request.params()).await
@@ -6367,7 +7100,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-formatted-number`: needs the read permission; retried like a GET.
     pub async fn get_formatted_number(
-        &self,
+        self,
         request: &GetFormattedNumber,
     ) -> Result<GetFormattedNumberAnswer, Error> {
         self.call("get-formatted-number", request.params()).await
@@ -6376,35 +7109,35 @@ impl InstanceClient<'_> {
     /// Checks whether a contact id belongs to a registered WhatsApp account.
     ///
     /// `is-registered-user`: needs the read permission; retried like a GET.
-    pub async fn is_registered_user(&self, request: &IsRegisteredUser) -> Result<bool, Error> {
+    pub async fn is_registered_user(self, request: &IsRegisteredUser) -> Result<bool, Error> {
         self.call("is-registered-user", request.params()).await
     }
 
     /// Sends a poll with 2 to 12 options to a chat, allowing one answer or several, and returns the poll message.
     ///
     /// `create-poll`: needs the update permission; never sent twice.
-    pub async fn create_poll(&self, request: &CreatePoll) -> Result<CreatePollAnswer, Error> {
+    pub async fn create_poll(self, request: &CreatePoll) -> Result<CreatePollAnswer, Error> {
         self.call("create-poll", request.params()).await
     }
 
     /// Lists the votes cast so far on a poll message.
     ///
     /// `get-poll-votes`: needs the read permission; retried like a GET.
-    pub async fn get_poll_votes(&self, request: &GetPollVotes) -> Result<Json<'static>, Error> {
+    pub async fn get_poll_votes(self, request: &GetPollVotes) -> Result<Json<'static>, Error> {
         self.call("get-poll-votes", request.params()).await
     }
 
     /// Lists the Status updates (stories) currently visible to the account, grouped by the contact who posted them.
     ///
     /// `get-stories`: needs the read permission; retried like a GET.
-    pub async fn get_stories(&self) -> Result<GetStoriesAnswer, Error> {
+    pub async fn get_stories(self) -> Result<GetStoriesAnswer, Error> {
         self.call("get-stories", &Params::new()).await
     }
 
     /// Posts a text or media Status update (story) from the account; a beta action.
     ///
     /// `post-status`: needs the update permission; never sent twice.
-    pub async fn post_status(&self, request: &PostStatus) -> Result<Json<'static>, Error> {
+    pub async fn post_status(self, request: &PostStatus) -> Result<Json<'static>, Error> {
         self.call("post-status", request.params()).await
     }
 
@@ -6412,7 +7145,7 @@ impl InstanceClient<'_> {
     ///
     /// `set-status-privacy`: needs the update permission; never sent twice.
     pub async fn set_status_privacy(
-        &self,
+        self,
         request: &SetStatusPrivacy,
     ) -> Result<Json<'static>, Error> {
         self.call("set-status-privacy", request.params()).await
@@ -6421,7 +7154,7 @@ impl InstanceClient<'_> {
     /// Returns who may currently see the account's Status updates; a beta action.
     ///
     /// `get-status-privacy`: needs the read permission; retried like a GET.
-    pub async fn get_status_privacy(&self) -> Result<Json<'static>, Error> {
+    pub async fn get_status_privacy(self) -> Result<Json<'static>, Error> {
         self.call("get-status-privacy", &Params::new()).await
     }
 
@@ -6429,7 +7162,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-profile-pic-url`: needs the read permission; retried like a GET.
     pub async fn get_profile_pic_url(
-        &self,
+        self,
         request: &GetProfilePicUrl,
     ) -> Result<GetProfilePicUrlAnswer, Error> {
         self.call("get-profile-pic-url", request.params()).await
@@ -6439,7 +7172,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-contact-by-id`: needs the read permission; retried like a GET.
     pub async fn get_contact_by_id(
-        &self,
+        self,
         request: &GetContactById,
     ) -> Result<GetContactByIdAnswer, Error> {
         self.call("get-contact-by-id", request.params()).await
@@ -6448,7 +7181,7 @@ impl InstanceClient<'_> {
     /// Looks up the LID (WhatsApp's phone-number-free user id) and the phone number of each given contact.
     ///
     /// `get-lid`: needs the read permission; retried like a GET.
-    pub async fn get_lid(&self, request: &GetLid) -> Result<Json<'static>, Error> {
+    pub async fn get_lid(self, request: &GetLid) -> Result<Json<'static>, Error> {
         self.call("get-lid", request.params()).await
     }
 
@@ -6456,7 +7189,7 @@ impl InstanceClient<'_> {
     ///
     /// `upsert-contact`: needs the update permission; never sent twice.
     pub async fn upsert_contact(
-        &self,
+        self,
         request: &UpsertContact,
     ) -> Result<UpsertContactAnswer, Error> {
         self.call("upsert-contact", request.params()).await
@@ -6466,7 +7199,7 @@ impl InstanceClient<'_> {
     ///
     /// `delete-contact`: needs the update permission; never sent twice.
     pub async fn delete_contact(
-        &self,
+        self,
         request: &DeleteContact,
     ) -> Result<DeleteContactAnswer, Error> {
         self.call("delete-contact", request.params()).await
@@ -6475,7 +7208,7 @@ impl InstanceClient<'_> {
     /// Blocks a contact, so it can no longer message or call the account.
     ///
     /// `block-contact`: needs the update permission; never sent twice.
-    pub async fn block_contact(&self, request: &BlockContact) -> Result<BlockContactAnswer, Error> {
+    pub async fn block_contact(self, request: &BlockContact) -> Result<BlockContactAnswer, Error> {
         self.call("block-contact", request.params()).await
     }
 
@@ -6483,7 +7216,7 @@ impl InstanceClient<'_> {
     ///
     /// `unblock-contact`: needs the update permission; never sent twice.
     pub async fn unblock_contact(
-        &self,
+        self,
         request: &UnblockContact,
     ) -> Result<UnblockContactAnswer, Error> {
         self.call("unblock-contact", request.params()).await
@@ -6492,7 +7225,7 @@ impl InstanceClient<'_> {
     /// Lists the contacts that the account has blocked.
     ///
     /// `get-blocked-contacts`: needs the read permission; retried like a GET.
-    pub async fn get_blocked_contacts(&self) -> Result<Vec<GetBlockedContactsItem>, Error> {
+    pub async fn get_blocked_contacts(self) -> Result<Vec<GetBlockedContactsItem>, Error> {
         self.call("get-blocked-contacts", &Params::new()).await
     }
 
@@ -6500,7 +7233,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-common-groups`: needs the read permission; retried like a GET.
     pub async fn get_common_groups(
-        &self,
+        self,
         request: &GetCommonGroups,
     ) -> Result<Vec<GetCommonGroupsItem>, Error> {
         self.call("get-common-groups", request.params()).await
@@ -6510,7 +7243,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-contact-about-info`: needs the read permission; retried like a GET.
     pub async fn get_contact_about_info(
-        &self,
+        self,
         request: &GetContactAboutInfo,
     ) -> Result<GetContactAboutInfoAnswer, Error> {
         self.call("get-contact-about-info", request.params()).await
@@ -6519,7 +7252,7 @@ impl InstanceClient<'_> {
     /// Returns one chat's details: name, group and read-only flags, unread count, last activity, pin and mute state.
     ///
     /// `get-chat-by-id`: needs the read permission; retried like a GET.
-    pub async fn get_chat_by_id(&self, request: &GetChatById) -> Result<GetChatByIdAnswer, Error> {
+    pub async fn get_chat_by_id(self, request: &GetChatById) -> Result<GetChatByIdAnswer, Error> {
         self.call("get-chat-by-id", request.params()).await
     }
 
@@ -6527,7 +7260,7 @@ impl InstanceClient<'_> {
     ///
     /// `delete-chat-by-id`: needs the update permission; never sent twice.
     pub async fn delete_chat_by_id(
-        &self,
+        self,
         request: &DeleteChatById,
     ) -> Result<DeleteChatByIdAnswer, Error> {
         self.call("delete-chat-by-id", request.params()).await
@@ -6536,7 +7269,7 @@ impl InstanceClient<'_> {
     /// Creates a group with a name and initial participants, and returns its id and any numbers that could not be added.
     ///
     /// `create-group`: needs the update permission; never sent twice.
-    pub async fn create_group(&self, request: &CreateGroup) -> Result<CreateGroupAnswer, Error> {
+    pub async fn create_group(self, request: &CreateGroup) -> Result<CreateGroupAnswer, Error> {
         self.call("create-group", request.params()).await
     }
 
@@ -6544,7 +7277,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-group-participants`: needs the read permission; retried like a GET.
     pub async fn get_group_participants(
-        &self,
+        self,
         request: &GetGroupParticipants,
     ) -> Result<GetGroupParticipantsAnswer, Error> {
         self.call("get-group-participants", request.params()).await
@@ -6553,17 +7286,14 @@ impl InstanceClient<'_> {
     /// Returns a group's details: owner, subject, creation time, invite code and link, and participants.
     ///
     /// `get-group-info`: needs the read permission; retried like a GET.
-    pub async fn get_group_info(
-        &self,
-        request: &GetGroupInfo,
-    ) -> Result<GetGroupInfoAnswer, Error> {
+    pub async fn get_group_info(self, request: &GetGroupInfo) -> Result<GetGroupInfoAnswer, Error> {
         self.call("get-group-info", request.params()).await
     }
 
     /// Lists the emoji reactions on a message, with who reacted and when.
     ///
     /// `get-reactions`: needs the read permission; retried like a GET.
-    pub async fn get_reactions(&self, request: &GetReactions) -> Result<GetReactionsAnswer, Error> {
+    pub async fn get_reactions(self, request: &GetReactions) -> Result<GetReactionsAnswer, Error> {
         self.call("get-reactions", request.params()).await
     }
 
@@ -6571,7 +7301,7 @@ impl InstanceClient<'_> {
     ///
     /// `react-to-message`: needs the update permission; never sent twice.
     pub async fn react_to_message(
-        &self,
+        self,
         request: &ReactToMessage,
     ) -> Result<ReactToMessageAnswer, Error> {
         self.call("react-to-message", request.params()).await
@@ -6581,7 +7311,7 @@ impl InstanceClient<'_> {
     ///
     /// `update-group-info`: needs the update permission; never sent twice.
     pub async fn update_group_info(
-        &self,
+        self,
         request: &UpdateGroupInfo,
     ) -> Result<UpdateGroupInfoAnswer, Error> {
         self.call("update-group-info", request.params()).await
@@ -6591,7 +7321,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-message-mentions`: needs the read permission; retried like a GET.
     pub async fn get_message_mentions(
-        &self,
+        self,
         request: &GetMessageMentions,
     ) -> Result<GetMessageMentionsAnswer, Error> {
         self.call("get-message-mentions", request.params()).await
@@ -6600,21 +7330,21 @@ impl InstanceClient<'_> {
     /// Pins a message in its chat, for `duration` seconds when given.
     ///
     /// `pin-message`: needs the update permission; never sent twice.
-    pub async fn pin_message(&self, request: &PinMessage) -> Result<PinMessageAnswer, Error> {
+    pub async fn pin_message(self, request: &PinMessage) -> Result<PinMessageAnswer, Error> {
         self.call("pin-message", request.params()).await
     }
 
     /// Unpins a pinned message.
     ///
     /// `unpin-message`: needs the update permission; never sent twice.
-    pub async fn unpin_message(&self, request: &UnpinMessage) -> Result<UnpinMessageAnswer, Error> {
+    pub async fn unpin_message(self, request: &UnpinMessage) -> Result<UnpinMessageAnswer, Error> {
         self.call("unpin-message", request.params()).await
     }
 
     /// Stars a message so it appears among the account's starred messages.
     ///
     /// `star-message`: needs the update permission; never sent twice.
-    pub async fn star_message(&self, request: &StarMessage) -> Result<StarMessageAnswer, Error> {
+    pub async fn star_message(self, request: &StarMessage) -> Result<StarMessageAnswer, Error> {
         self.call("star-message", request.params()).await
     }
 
@@ -6622,7 +7352,7 @@ impl InstanceClient<'_> {
     ///
     /// `unstar-message`: needs the update permission; never sent twice.
     pub async fn unstar_message(
-        &self,
+        self,
         request: &UnstarMessage,
     ) -> Result<UnstarMessageAnswer, Error> {
         self.call("unstar-message", request.params()).await
@@ -6632,7 +7362,7 @@ impl InstanceClient<'_> {
     ///
     /// `update-group-settings`: needs the update permission; never sent twice.
     pub async fn update_group_settings(
-        &self,
+        self,
         request: &UpdateGroupSettings,
     ) -> Result<UpdateGroupSettingsAnswer, Error> {
         self.call("update-group-settings", request.params()).await
@@ -6642,7 +7372,7 @@ impl InstanceClient<'_> {
     ///
     /// `add-group-participant`: needs the update permission; never sent twice.
     pub async fn add_group_participant(
-        &self,
+        self,
         request: &AddGroupParticipant,
     ) -> Result<Json<'static>, Error> {
         self.call("add-group-participant", request.params()).await
@@ -6652,7 +7382,7 @@ impl InstanceClient<'_> {
     ///
     /// `remove-group-participant`: needs the update permission; never sent twice.
     pub async fn remove_group_participant(
-        &self,
+        self,
         request: &RemoveGroupParticipant,
     ) -> Result<Json<'static>, Error> {
         self.call("remove-group-participant", request.params())
@@ -6663,7 +7393,7 @@ impl InstanceClient<'_> {
     ///
     /// `promote-group-participant`: needs the update permission; never sent twice.
     pub async fn promote_group_participant(
-        &self,
+        self,
         request: &PromoteGroupParticipant,
     ) -> Result<Json<'static>, Error> {
         self.call("promote-group-participant", request.params())
@@ -6674,7 +7404,7 @@ impl InstanceClient<'_> {
     ///
     /// `demote-group-participant`: needs the update permission; never sent twice.
     pub async fn demote_group_participant(
-        &self,
+        self,
         request: &DemoteGroupParticipant,
     ) -> Result<Json<'static>, Error> {
         self.call("demote-group-participant", request.params())
@@ -6685,7 +7415,7 @@ impl InstanceClient<'_> {
     ///
     /// `accept-group-member-requests`: needs the update permission; never sent twice.
     pub async fn accept_group_member_requests(
-        &self,
+        self,
         request: &AcceptGroupMemberRequests,
     ) -> Result<AcceptGroupMemberRequestsAnswer, Error> {
         self.call("accept-group-member-requests", request.params())
@@ -6696,7 +7426,7 @@ impl InstanceClient<'_> {
     ///
     /// `deny-group-member-requests`: needs the update permission; never sent twice.
     pub async fn deny_group_member_requests(
-        &self,
+        self,
         request: &DenyGroupMemberRequests,
     ) -> Result<DenyGroupMemberRequestsAnswer, Error> {
         self.call("deny-group-member-requests", request.params())
@@ -6707,7 +7437,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-group-member-requests`: needs the read permission; retried like a GET.
     pub async fn get_group_member_requests(
-        &self,
+        self,
         request: &GetGroupMemberRequests,
     ) -> Result<GetGroupMemberRequestsAnswer, Error> {
         self.call("get-group-member-requests", request.params())
@@ -6717,7 +7447,7 @@ impl InstanceClient<'_> {
     /// Joins a group through an invite code and returns the group's chat id.
     ///
     /// `accept-invite`: needs the update permission; never sent twice.
-    pub async fn accept_invite(&self, request: &AcceptInvite) -> Result<AcceptInviteAnswer, Error> {
+    pub async fn accept_invite(self, request: &AcceptInvite) -> Result<AcceptInviteAnswer, Error> {
         self.call("accept-invite", request.params()).await
     }
 
@@ -6725,7 +7455,7 @@ impl InstanceClient<'_> {
     ///
     /// `accept-group-invite`: needs the update permission; never sent twice.
     pub async fn accept_group_invite(
-        &self,
+        self,
         request: &AcceptGroupInvite,
     ) -> Result<Json<'static>, Error> {
         self.call("accept-group-invite", request.params()).await
@@ -6735,7 +7465,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-invite-info`: needs the read permission; retried like a GET.
     pub async fn get_invite_info(
-        &self,
+        self,
         request: &GetInviteInfo,
     ) -> Result<GetInviteInfoAnswer, Error> {
         self.call("get-invite-info", request.params()).await
@@ -6744,24 +7474,21 @@ impl InstanceClient<'_> {
     /// Creates a channel owned by the account, with a name and an optional description and picture.
     ///
     /// `create-channel`: needs the update permission; never sent twice.
-    pub async fn create_channel(&self, request: &CreateChannel) -> Result<Json<'static>, Error> {
+    pub async fn create_channel(self, request: &CreateChannel) -> Result<Json<'static>, Error> {
         self.call("create-channel", request.params()).await
     }
 
     /// Lists the channels that the account owns or follows.
     ///
     /// `get-channels`: needs the read permission; retried like a GET.
-    pub async fn get_channels(&self) -> Result<Json<'static>, Error> {
+    pub async fn get_channels(self) -> Result<Json<'static>, Error> {
         self.call("get-channels", &Params::new()).await
     }
 
     /// Returns one channel's details.
     ///
     /// `get-channel-by-id`: needs the read permission; retried like a GET.
-    pub async fn get_channel_by_id(
-        &self,
-        request: &GetChannelById,
-    ) -> Result<Json<'static>, Error> {
+    pub async fn get_channel_by_id(self, request: &GetChannelById) -> Result<Json<'static>, Error> {
         self.call("get-channel-by-id", request.params()).await
     }
 
@@ -6769,7 +7496,7 @@ impl InstanceClient<'_> {
     ///
     /// `subscribe-to-channel`: needs the update permission; never sent twice.
     pub async fn subscribe_to_channel(
-        &self,
+        self,
         request: &SubscribeToChannel,
     ) -> Result<Json<'static>, Error> {
         self.call("subscribe-to-channel", request.params()).await
@@ -6779,7 +7506,7 @@ impl InstanceClient<'_> {
     ///
     /// `unsubscribe-from-channel`: needs the update permission; never sent twice.
     pub async fn unsubscribe_from_channel(
-        &self,
+        self,
         request: &UnsubscribeFromChannel,
     ) -> Result<Json<'static>, Error> {
         self.call("unsubscribe-from-channel", request.params())
@@ -6790,7 +7517,7 @@ impl InstanceClient<'_> {
     ///
     /// `search-channels`: needs the read permission; retried like a GET.
     pub async fn search_channels(
-        &self,
+        self,
         request: &SearchChannels,
     ) -> Result<Vec<SearchChannelsItem>, Error> {
         self.call("search-channels", request.params()).await
@@ -6799,17 +7526,14 @@ impl InstanceClient<'_> {
     /// Creates a community, optionally linking existing groups into it; a beta action.
     ///
     /// `create-community`: needs the update permission; never sent twice.
-    pub async fn create_community(
-        &self,
-        request: &CreateCommunity,
-    ) -> Result<Json<'static>, Error> {
+    pub async fn create_community(self, request: &CreateCommunity) -> Result<Json<'static>, Error> {
         self.call("create-community", request.params()).await
     }
 
     /// Lists the communities the account belongs to; a beta action.
     ///
     /// `get-communities`: needs the read permission; retried like a GET.
-    pub async fn get_communities(&self) -> Result<Json<'static>, Error> {
+    pub async fn get_communities(self) -> Result<Json<'static>, Error> {
         self.call("get-communities", &Params::new()).await
     }
 
@@ -6817,7 +7541,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-community-by-id`: needs the read permission; retried like a GET.
     pub async fn get_community_by_id(
-        &self,
+        self,
         request: &GetCommunityById,
     ) -> Result<Json<'static>, Error> {
         self.call("get-community-by-id", request.params()).await
@@ -6827,7 +7551,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-community-subgroups`: needs the read permission; retried like a GET.
     pub async fn get_community_subgroups(
-        &self,
+        self,
         request: &GetCommunitySubgroups,
     ) -> Result<Json<'static>, Error> {
         self.call("get-community-subgroups", request.params()).await
@@ -6837,7 +7561,7 @@ impl InstanceClient<'_> {
     ///
     /// `send-community-announcement`: needs the update permission; never sent twice.
     pub async fn send_community_announcement(
-        &self,
+        self,
         request: &SendCommunityAnnouncement,
     ) -> Result<Json<'static>, Error> {
         self.call("send-community-announcement", request.params())
@@ -6848,7 +7572,7 @@ impl InstanceClient<'_> {
     ///
     /// `link-community-subgroup`: needs the update permission; never sent twice.
     pub async fn link_community_subgroup(
-        &self,
+        self,
         request: &LinkCommunitySubgroup,
     ) -> Result<Json<'static>, Error> {
         self.call("link-community-subgroup", request.params()).await
@@ -6858,7 +7582,7 @@ impl InstanceClient<'_> {
     ///
     /// `unlink-community-subgroup`: needs the update permission; never sent twice.
     pub async fn unlink_community_subgroup(
-        &self,
+        self,
         request: &UnlinkCommunitySubgroup,
     ) -> Result<Json<'static>, Error> {
         self.call("unlink-community-subgroup", request.params())
@@ -6868,14 +7592,14 @@ impl InstanceClient<'_> {
     /// Makes the account leave a community; a beta action.
     ///
     /// `leave-community`: needs the update permission; never sent twice.
-    pub async fn leave_community(&self, request: &LeaveCommunity) -> Result<Json<'static>, Error> {
+    pub async fn leave_community(self, request: &LeaveCommunity) -> Result<Json<'static>, Error> {
         self.call("leave-community", request.params()).await
     }
 
     /// Moves a chat into the archive.
     ///
     /// `archive-chat`: needs the update permission; never sent twice.
-    pub async fn archive_chat(&self, request: &ArchiveChat) -> Result<ArchiveChatAnswer, Error> {
+    pub async fn archive_chat(self, request: &ArchiveChat) -> Result<ArchiveChatAnswer, Error> {
         self.call("archive-chat", request.params()).await
     }
 
@@ -6883,7 +7607,7 @@ impl InstanceClient<'_> {
     ///
     /// `unarchive-chat`: needs the update permission; never sent twice.
     pub async fn unarchive_chat(
-        &self,
+        self,
         request: &UnarchiveChat,
     ) -> Result<UnarchiveChatAnswer, Error> {
         self.call("unarchive-chat", request.params()).await
@@ -6892,7 +7616,7 @@ impl InstanceClient<'_> {
     /// Lists the chat labels defined on the account (a business account feature).
     ///
     /// `get-labels`: needs the read permission; retried like a GET.
-    pub async fn get_labels(&self) -> Result<Json<'static>, Error> {
+    pub async fn get_labels(self) -> Result<Json<'static>, Error> {
         self.call("get-labels", &Params::new()).await
     }
 
@@ -6900,7 +7624,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-label-by-id`: needs the read permission; retried like a GET.
     pub async fn get_label_by_id(
-        &self,
+        self,
         request: &GetLabelById,
     ) -> Result<GetLabelByIdAnswer, Error> {
         self.call("get-label-by-id", request.params()).await
@@ -6910,7 +7634,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-chat-labels`: needs the read permission; retried like a GET.
     pub async fn get_chat_labels(
-        &self,
+        self,
         request: &GetChatLabels,
     ) -> Result<Vec<GetChatLabelsItem>, Error> {
         self.call("get-chat-labels", request.params()).await
@@ -6920,7 +7644,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-chats-by-label-id`: needs the read permission; retried like a GET.
     pub async fn get_chats_by_label_id(
-        &self,
+        self,
         request: &GetChatsByLabelId,
     ) -> Result<Json<'static>, Error> {
         self.call("get-chats-by-label-id", request.params()).await
@@ -6930,7 +7654,7 @@ impl InstanceClient<'_> {
     ///
     /// `change-chat-labels`: needs the update permission; never sent twice.
     pub async fn change_chat_labels(
-        &self,
+        self,
         request: &ChangeChatLabels,
     ) -> Result<Json<'static>, Error> {
         self.call("change-chat-labels", request.params()).await
@@ -6939,28 +7663,28 @@ impl InstanceClient<'_> {
     /// Logs the instance out of WhatsApp; connecting again needs a new QR scan or pairing code.
     ///
     /// `logout`: needs the update permission; never sent twice.
-    pub async fn logout(&self) -> Result<Json<'static>, Error> {
+    pub async fn logout(self) -> Result<Json<'static>, Error> {
         self.call("logout", &Params::new()).await
     }
 
     /// Restarts the instance's WhatsApp session without logging out.
     ///
     /// `reboot`: needs the update permission; never sent twice.
-    pub async fn reboot(&self) -> Result<Json<'static>, Error> {
+    pub async fn reboot(self) -> Result<Json<'static>, Error> {
         self.call("reboot", &Params::new()).await
     }
 
     /// Marks the account as online.
     ///
     /// `send-presence-available`: needs the update permission; never sent twice.
-    pub async fn send_presence_available(&self) -> Result<SendPresenceAvailableAnswer, Error> {
+    pub async fn send_presence_available(self) -> Result<SendPresenceAvailableAnswer, Error> {
         self.call("send-presence-available", &Params::new()).await
     }
 
     /// Sets the account's About text.
     ///
     /// `set-status`: needs the update permission; never sent twice.
-    pub async fn set_status(&self, request: &SetStatus) -> Result<Json<'static>, Error> {
+    pub async fn set_status(self, request: &SetStatus) -> Result<Json<'static>, Error> {
         self.call("set-status", request.params()).await
     }
 
@@ -6968,7 +7692,7 @@ impl InstanceClient<'_> {
     ///
     /// `set-display-name`: needs the update permission; never sent twice.
     pub async fn set_display_name(
-        &self,
+        self,
         request: &SetDisplayName,
     ) -> Result<SetDisplayNameAnswer, Error> {
         self.call("set-display-name", request.params()).await
@@ -6978,7 +7702,7 @@ impl InstanceClient<'_> {
     ///
     /// `request-pairing-code`: needs the update permission; never sent twice.
     pub async fn request_pairing_code(
-        &self,
+        self,
         request: &RequestPairingCode,
     ) -> Result<RequestPairingCodeAnswer, Error> {
         self.call("request-pairing-code", request.params()).await
@@ -6987,7 +7711,7 @@ impl InstanceClient<'_> {
     /// Shows the account as typing in a chat.
     ///
     /// `send-typing`: needs the update permission; never sent twice.
-    pub async fn send_typing(&self, request: &SendTyping) -> Result<SendTypingAnswer, Error> {
+    pub async fn send_typing(self, request: &SendTyping) -> Result<SendTypingAnswer, Error> {
         self.call("send-typing", request.params()).await
     }
 
@@ -6995,7 +7719,7 @@ impl InstanceClient<'_> {
     ///
     /// `clear-chat-messages`: needs the update permission; never sent twice.
     pub async fn clear_chat_messages(
-        &self,
+        self,
         request: &ClearChatMessages,
     ) -> Result<ClearChatMessagesAnswer, Error> {
         self.call("clear-chat-messages", request.params()).await
@@ -7005,7 +7729,7 @@ impl InstanceClient<'_> {
     ///
     /// `sync-chat-history`: needs the update permission; never sent twice.
     pub async fn sync_chat_history(
-        &self,
+        self,
         request: &SyncChatHistory,
     ) -> Result<SyncChatHistoryAnswer, Error> {
         self.call("sync-chat-history", request.params()).await
@@ -7015,7 +7739,7 @@ impl InstanceClient<'_> {
     ///
     /// `send-stop-typing`: needs the update permission; never sent twice.
     pub async fn send_stop_typing(
-        &self,
+        self,
         request: &SendStopTyping,
     ) -> Result<SendStopTypingAnswer, Error> {
         self.call("send-stop-typing", request.params()).await
@@ -7024,7 +7748,7 @@ impl InstanceClient<'_> {
     /// Marks the account as offline.
     ///
     /// `send-presence-unavailable`: needs the update permission; never sent twice.
-    pub async fn send_presence_unavailable(&self) -> Result<SendPresenceUnavailableAnswer, Error> {
+    pub async fn send_presence_unavailable(self) -> Result<SendPresenceUnavailableAnswer, Error> {
         self.call("send-presence-unavailable", &Params::new()).await
     }
 
@@ -7032,7 +7756,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-chat-presence`: needs the read permission; retried like a GET.
     pub async fn get_chat_presence(
-        &self,
+        self,
         request: &GetChatPresence,
     ) -> Result<Json<'static>, Error> {
         self.call("get-chat-presence", request.params()).await
@@ -7042,7 +7766,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-chat-presence-snapshot`: needs the read permission; retried like a GET.
     pub async fn get_chat_presence_snapshot(
-        &self,
+        self,
         request: &GetChatPresenceSnapshot,
     ) -> Result<Json<'static>, Error> {
         self.call("get-chat-presence-snapshot", request.params())
@@ -7052,14 +7776,14 @@ impl InstanceClient<'_> {
     /// Sends an event invitation with a name and start time, and optionally an end time, place and call link, to a chat.
     ///
     /// `send-event`: needs the update permission; never sent twice.
-    pub async fn send_event(&self, request: &SendEvent) -> Result<Json<'static>, Error> {
+    pub async fn send_event(self, request: &SendEvent) -> Result<Json<'static>, Error> {
         self.call("send-event", request.params()).await
     }
 
     /// Casts the account's vote on a poll message, selecting the given options.
     ///
     /// `vote-on-poll`: needs the update permission; never sent twice.
-    pub async fn vote_on_poll(&self, request: &VoteOnPoll) -> Result<Json<'static>, Error> {
+    pub async fn vote_on_poll(self, request: &VoteOnPoll) -> Result<Json<'static>, Error> {
         self.call("vote-on-poll", request.params()).await
     }
 
@@ -7067,7 +7791,7 @@ impl InstanceClient<'_> {
     ///
     /// `edit-scheduled-event`: needs the update permission; never sent twice.
     pub async fn edit_scheduled_event(
-        &self,
+        self,
         request: &EditScheduledEvent,
     ) -> Result<Json<'static>, Error> {
         self.call("edit-scheduled-event", request.params()).await
@@ -7077,7 +7801,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-pinned-messages`: needs the read permission; retried like a GET.
     pub async fn get_pinned_messages(
-        &self,
+        self,
         request: &GetPinnedMessages,
     ) -> Result<Json<'static>, Error> {
         self.call("get-pinned-messages", request.params()).await
@@ -7086,14 +7810,14 @@ impl InstanceClient<'_> {
     /// Sets the device and browser name under which the instance shows up in the phone's linked devices.
     ///
     /// `set-device-name`: needs the update permission; never sent twice.
-    pub async fn set_device_name(&self, request: &SetDeviceName) -> Result<Json<'static>, Error> {
+    pub async fn set_device_name(self, request: &SetDeviceName) -> Result<Json<'static>, Error> {
         self.call("set-device-name", request.params()).await
     }
 
     /// Creates a link to a voice or video call that starts at a given time.
     ///
     /// `create-call-link`: needs the update permission; never sent twice.
-    pub async fn create_call_link(&self, request: &CreateCallLink) -> Result<Json<'static>, Error> {
+    pub async fn create_call_link(self, request: &CreateCallLink) -> Result<Json<'static>, Error> {
         self.call("create-call-link", request.params()).await
     }
 
@@ -7101,7 +7825,7 @@ impl InstanceClient<'_> {
     ///
     /// `send-event-response`: needs the update permission; never sent twice.
     pub async fn send_event_response(
-        &self,
+        self,
         request: &SendEventResponse,
     ) -> Result<Json<'static>, Error> {
         self.call("send-event-response", request.params()).await
@@ -7111,7 +7835,7 @@ impl InstanceClient<'_> {
     ///
     /// `revoke-status-message`: needs the update permission; never sent twice.
     pub async fn revoke_status_message(
-        &self,
+        self,
         request: &RevokeStatusMessage,
     ) -> Result<Json<'static>, Error> {
         self.call("revoke-status-message", request.params()).await
@@ -7121,7 +7845,7 @@ impl InstanceClient<'_> {
     ///
     /// `add-customer-note`: needs the update permission; never sent twice.
     pub async fn add_customer_note(
-        &self,
+        self,
         request: &AddCustomerNote,
     ) -> Result<Json<'static>, Error> {
         self.call("add-customer-note", request.params()).await
@@ -7131,7 +7855,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-customer-note`: needs the read permission; retried like a GET.
     pub async fn get_customer_note(
-        &self,
+        self,
         request: &GetCustomerNote,
     ) -> Result<Json<'static>, Error> {
         self.call("get-customer-note", request.params()).await
@@ -7140,21 +7864,21 @@ impl InstanceClient<'_> {
     /// Returns a contact's Status broadcast, i.e. the Status updates that contact currently shares.
     ///
     /// `get-broadcast`: needs the read permission; retried like a GET.
-    pub async fn get_broadcast(&self, request: &GetBroadcast) -> Result<Json<'static>, Error> {
+    pub async fn get_broadcast(self, request: &GetBroadcast) -> Result<Json<'static>, Error> {
         self.call("get-broadcast", request.params()).await
     }
 
     /// Withdraws one of the account's Status updates, given by its message id.
     ///
     /// `revoke-status`: needs the update permission; never sent twice.
-    pub async fn revoke_status(&self, request: &RevokeStatus) -> Result<Json<'static>, Error> {
+    pub async fn revoke_status(self, request: &RevokeStatus) -> Result<Json<'static>, Error> {
         self.call("revoke-status", request.params()).await
     }
 
     /// Returns the account's privacy settings: read receipts, last seen, online, profile picture, About, group and call adds, messages.
     ///
     /// `get-privacy-settings`: needs the read permission; retried like a GET.
-    pub async fn get_privacy_settings(&self) -> Result<GetPrivacySettingsAnswer, Error> {
+    pub async fn get_privacy_settings(self) -> Result<GetPrivacySettingsAnswer, Error> {
         self.call("get-privacy-settings", &Params::new()).await
     }
 
@@ -7162,7 +7886,7 @@ impl InstanceClient<'_> {
     ///
     /// `set-privacy-setting`: needs the update permission; never sent twice.
     pub async fn set_privacy_setting(
-        &self,
+        self,
         request: &SetPrivacySetting,
     ) -> Result<SetPrivacySettingAnswer, Error> {
         self.call("set-privacy-setting", request.params()).await
@@ -7172,7 +7896,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-disappearing-messages`: needs the read permission; retried like a GET.
     pub async fn get_disappearing_messages(
-        &self,
+        self,
         request: &GetDisappearingMessages,
     ) -> Result<GetDisappearingMessagesAnswer, Error> {
         self.call("get-disappearing-messages", request.params())
@@ -7183,7 +7907,7 @@ impl InstanceClient<'_> {
     ///
     /// `set-disappearing-messages`: needs the update permission; never sent twice.
     pub async fn set_disappearing_messages(
-        &self,
+        self,
         request: &SetDisappearingMessages,
     ) -> Result<SetDisappearingMessagesAnswer, Error> {
         self.call("set-disappearing-messages", request.params())
@@ -7193,9 +7917,7 @@ impl InstanceClient<'_> {
     /// Lists the disappearing-messages timer lengths, in seconds, that the account may choose from.
     ///
     /// `get-disappearing-durations`: needs the read permission; retried like a GET.
-    pub async fn get_disappearing_durations(
-        &self,
-    ) -> Result<GetDisappearingDurationsAnswer, Error> {
+    pub async fn get_disappearing_durations(self) -> Result<GetDisappearingDurationsAnswer, Error> {
         self.call("get-disappearing-durations", &Params::new())
             .await
     }
@@ -7204,7 +7926,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-business-profile`: needs the read permission; retried like a GET.
     pub async fn get_business_profile(
-        &self,
+        self,
         request: &GetBusinessProfile,
     ) -> Result<GetBusinessProfileAnswer, Error> {
         self.call("get-business-profile", request.params()).await
@@ -7214,7 +7936,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-business-categories`: needs the read permission; retried like a GET.
     pub async fn get_business_categories(
-        &self,
+        self,
         request: &GetBusinessCategories,
     ) -> Result<GetBusinessCategoriesAnswer, Error> {
         self.call("get-business-categories", request.params()).await
@@ -7224,7 +7946,7 @@ impl InstanceClient<'_> {
     ///
     /// `set-business-profile`: needs the update permission; never sent twice.
     pub async fn set_business_profile(
-        &self,
+        self,
         request: &SetBusinessProfile,
     ) -> Result<SetBusinessProfileAnswer, Error> {
         self.call("set-business-profile", request.params()).await
@@ -7233,7 +7955,7 @@ impl InstanceClient<'_> {
     /// Lists the quick replies saved on the business account.
     ///
     /// `get-quick-replies`: needs the read permission; retried like a GET.
-    pub async fn get_quick_replies(&self) -> Result<GetQuickRepliesAnswer, Error> {
+    pub async fn get_quick_replies(self) -> Result<GetQuickRepliesAnswer, Error> {
         self.call("get-quick-replies", &Params::new()).await
     }
 
@@ -7241,7 +7963,7 @@ impl InstanceClient<'_> {
     ///
     /// `create-quick-reply`: needs the update permission; never sent twice.
     pub async fn create_quick_reply(
-        &self,
+        self,
         request: &CreateQuickReply,
     ) -> Result<CreateQuickReplyAnswer, Error> {
         self.call("create-quick-reply", request.params()).await
@@ -7251,7 +7973,7 @@ impl InstanceClient<'_> {
     ///
     /// `update-quick-reply`: needs the update permission; never sent twice.
     pub async fn update_quick_reply(
-        &self,
+        self,
         request: &UpdateQuickReply,
     ) -> Result<UpdateQuickReplyAnswer, Error> {
         self.call("update-quick-reply", request.params()).await
@@ -7261,7 +7983,7 @@ impl InstanceClient<'_> {
     ///
     /// `delete-quick-reply`: needs the update permission; never sent twice.
     pub async fn delete_quick_reply(
-        &self,
+        self,
         request: &DeleteQuickReply,
     ) -> Result<DeleteQuickReplyAnswer, Error> {
         self.call("delete-quick-reply", request.params()).await

@@ -10,11 +10,15 @@ use crate::request::{check_http_url, InstanceUpdate, Request};
 use crate::retry::{decide, parse_retry_after, Decision, Outcome};
 use crate::transport::{self, Failure};
 
+/// WaAPI's API root.
 pub const DEFAULT_BASE_URL: &str = "https://waapi.app/api/v1";
+/// 30 s per attempt, the body read included.
 pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+/// Two retries after the first attempt.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// setTimeout's largest delay; a longer timeout would fire at once.
 pub const MAX_TIMEOUT_MS: u32 = 2_147_483_647;
+/// The most retries an [`Options`] may ask for.
 pub const MAX_MAX_RETRIES: u32 = 10;
 /// 8 MiB. WaAPI's instance answers are far smaller (an instance is about 200 bytes, so 8 MiB
 /// is a list of some 40 000; a QR code is a few KB), and so are actions without media. Media
@@ -25,14 +29,26 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u32 = 8 << 20;
 /// 1 GiB: more would not fit wasm's memory next to its copy anyway.
 pub const MAX_MAX_RESPONSE_BYTES: u32 = 1 << 30;
 
-/// How a [`Client`] reaches WaAPI.
+/// How a [`Client`] reaches WaAPI. Start from `Options::default()` and change what you need
+/// (new options may come, so it cannot be built field by field outside this crate):
+///
+/// ```
+/// let options = waapi_wasm::Options::default()
+///     .base_url("http://127.0.0.1:8080/api/v1")
+///     .timeout_ms(5_000)
+///     .max_retries(0);
+/// let client = waapi_wasm::Client::with_options("my-api-token", options);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Options {
     /// Absolute http(s) URL of the API, e.g. `https://waapi.app/api/v1`.
     pub base_url: String,
     /// Bounds each attempt, the body read included.
     pub timeout_ms: u32,
-    /// Retries after the first attempt (see [`crate::retry::decide`]).
+    /// Retries after the first attempt: of calls that may be sent twice (GET, PUT, DELETE,
+    /// read-only actions), after a timeout, a network error, 408, 429 or a 5xx; with backoff
+    /// and jitter, or after the server's Retry-After.
     pub max_retries: u32,
     /// The largest answer read, in bytes (default [`DEFAULT_MAX_RESPONSE_BYTES`]). A larger
     /// Content-Length is refused before reading, a longer body stops being read at the limit:
@@ -43,6 +59,38 @@ pub struct Options {
     /// by default; link-local and cloud metadata hosts stay refused (see
     /// [`crate::request::check_webhook_url`]).
     pub allow_private_webhook_hosts: bool,
+}
+
+impl Options {
+    /// Sets [`Options::base_url`].
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Options {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// Sets [`Options::timeout_ms`].
+    pub fn timeout_ms(mut self, timeout_ms: u32) -> Options {
+        self.timeout_ms = timeout_ms;
+        self
+    }
+
+    /// Sets [`Options::max_retries`].
+    pub fn max_retries(mut self, max_retries: u32) -> Options {
+        self.max_retries = max_retries;
+        self
+    }
+
+    /// Sets [`Options::max_response_bytes`].
+    pub fn max_response_bytes(mut self, max_response_bytes: u32) -> Options {
+        self.max_response_bytes = max_response_bytes;
+        self
+    }
+
+    /// Sets [`Options::allow_private_webhook_hosts`].
+    pub fn allow_private_webhook_hosts(mut self, allow: bool) -> Options {
+        self.allow_private_webhook_hosts = allow;
+        self
+    }
 }
 
 impl Default for Options {
@@ -89,6 +137,7 @@ impl Client {
         Client::with_options(token, Options::default())
     }
 
+    /// A client with `options`; a trailing `/` on the base URL is dropped.
     pub fn with_options(token: impl Into<String>, mut options: Options) -> Client {
         while options.base_url.ends_with('/') {
             options.base_url.pop();
@@ -99,6 +148,7 @@ impl Client {
         }
     }
 
+    /// The options it was made with.
     pub fn options(&self) -> &Options {
         &self.options
     }
@@ -145,6 +195,8 @@ impl Client {
 
     /// Sends `request`, retrying as [`decide`] says, and hands back the 2xx body; the typed
     /// methods parse and read it through [`Client::finish`]. Not generic, so its code exists once.
+    /// Hidden, with [`Request`]: the edge crate forwards requests through it.
+    #[doc(hidden)]
     pub async fn send(&self, request: &Request) -> Result<Body, Error> {
         self.validate()?;
         let raw = self
@@ -160,6 +212,7 @@ impl Client {
 
     /// Passes a result on, with the token redacted from its error: the server's words, or a
     /// caller's input quoted back (a key the validator refused), may hold it.
+    #[doc(hidden)]
     pub fn finish<T>(&self, decoded: Result<T, Error>) -> Result<T, Error> {
         decoded.map_err(|e| e.redact(&self.token))
     }
@@ -259,6 +312,22 @@ fn redirect(request: &Request, status: u16, origin: Option<&str>) -> Error {
 }
 
 /// `client.instances()`: the account's instances.
+///
+/// A handler is a small `Copy` value holding the client's reference: keep it, pass it on, and
+/// make futures from it; each method takes it by value, so a future made from a temporary
+/// handler is fine too.
+///
+/// ```no_run
+/// # async fn demo(client: waapi_wasm::Client) -> Result<(), waapi_wasm::Error> {
+/// let list = client.instances();
+/// let fut = list.list(None);
+/// let shops = list.list(Some("shop"));
+/// let (all, shops) = (fut.await?, shops.await?);
+/// let one = client.instances().get(1);
+/// one.await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy, Debug)]
 pub struct Instances<'a> {
     client: &'a Client,
 }
@@ -271,7 +340,7 @@ impl Instances<'_> {
     /// let shops = client.instances().list(Some("shop")).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn list(&self, filter: Option<&str>) -> Result<Vec<Instance>, Error> {
+    pub async fn list(self, filter: Option<&str>) -> Result<Vec<Instance>, Error> {
         let req = Request::list_instances(filter);
         let body = self.client.send(&req).await?;
         self.client
@@ -279,13 +348,14 @@ impl Instances<'_> {
     }
 
     /// Creates an instance (the token needs the create permission).
-    pub async fn create(&self) -> Result<Instance, Error> {
+    pub async fn create(self) -> Result<Instance, Error> {
         let req = Request::create_instance();
         let body = self.client.send(&req).await?;
         self.client.finish(body.reply().and_then(|r| r.instance()))
     }
 
-    pub async fn get(&self, id: u64) -> Result<Instance, Error> {
+    /// Reads one instance.
+    pub async fn get(self, id: u64) -> Result<Instance, Error> {
         let req = Request::get_instance(id)?;
         let body = self.client.send(&req).await?;
         self.client.finish(body.reply().and_then(|r| r.instance()))
@@ -302,7 +372,7 @@ impl Instances<'_> {
     /// let status = client.instances().update(1, &update).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn update(&self, id: u64, update: &InstanceUpdate) -> Result<ClientStatus, Error> {
+    pub async fn update(self, id: u64, update: &InstanceUpdate) -> Result<ClientStatus, Error> {
         let allow_private = self.client.options.allow_private_webhook_hosts;
         let req = Request::update_instance_with(id, update, allow_private)?;
         let body = self.client.send(&req).await?;
@@ -310,7 +380,8 @@ impl Instances<'_> {
             .finish(body.reply().and_then(|r| r.client_status()))
     }
 
-    pub async fn delete(&self, id: u64) -> Result<(), Error> {
+    /// Deletes an instance (the token needs the delete permission).
+    pub async fn delete(self, id: u64) -> Result<(), Error> {
         let req = Request::delete_instance(id)?;
         let body = self.client.send(&req).await?;
         self.client.finish(body.reply().and_then(|r| r.nothing()))
@@ -318,6 +389,8 @@ impl Instances<'_> {
 }
 
 /// `client.instance(id)`: the WhatsApp client running in one instance.
+/// A `Copy` value, like [`Instances`].
+#[derive(Clone, Copy, Debug)]
 pub struct InstanceClient<'a> {
     pub(crate) client: &'a Client,
     pub(crate) id: u64,
@@ -325,7 +398,7 @@ pub struct InstanceClient<'a> {
 
 impl InstanceClient<'_> {
     /// Where the client is: booting, qr, ready, …
-    pub async fn status(&self) -> Result<ClientStatus, Error> {
+    pub async fn status(self) -> Result<ClientStatus, Error> {
         let req = Request::client_status(self.id)?;
         let body = self.client.send(&req).await?;
         self.client
@@ -333,14 +406,14 @@ impl InstanceClient<'_> {
     }
 
     /// The QR code to scan while the status is `qr`; otherwise an `Api` error.
-    pub async fn qr_code(&self) -> Result<QrCode, Error> {
+    pub async fn qr_code(self) -> Result<QrCode, Error> {
         let req = Request::qr_code(self.id)?;
         let body = self.client.send(&req).await?;
         self.client.finish(body.reply().and_then(|r| r.qr_code()))
     }
 
     /// The account the client is logged in as, once `ready`.
-    pub async fn me(&self) -> Result<Me, Error> {
+    pub async fn me(self) -> Result<Me, Error> {
         let req = Request::me(self.id)?;
         let body = self.client.send(&req).await?;
         self.client.finish(body.reply().and_then(|r| r.me()))

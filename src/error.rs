@@ -9,69 +9,135 @@ use crate::request::Permission;
 
 /// Why a call failed. `kind()` names the variant as JavaScript's `error.kind` does.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Error {
     /// Refused before sending: a bad id, URL, token or option.
-    InvalidInput { message: String },
+    InvalidInput {
+        /// What went wrong, as a sentence for a person.
+        message: String,
+    },
     /// HTTP 401: the token was not accepted.
-    Unauthorized { message: String },
+    Unauthorized {
+        /// What went wrong, as a sentence for a person.
+        message: String,
+    },
     /// HTTP 403: the token lacks `permission`, which the operation needs.
     Forbidden {
+        /// The permission the token lacks.
         permission: Permission,
+        /// What went wrong, as a sentence for a person.
         message: String,
     },
     /// HTTP 404.
-    NotFound { message: String },
+    NotFound {
+        /// What went wrong, as a sentence for a person.
+        message: String,
+    },
     /// HTTP 409 on an instance: its WhatsApp client is not `ready` (v1.7.0 of the API).
-    NotReady { message: String },
+    NotReady {
+        /// What went wrong, as a sentence for a person.
+        message: String,
+    },
     /// HTTP 422, with the API's errors per field (`"webhook.url" → ["…"]`).
     Validation {
+        /// What went wrong, as a sentence for a person.
         message: String,
+        /// Each field the API refused, with its messages.
         errors: Vec<(String, Vec<String>)>,
     },
     /// HTTP 429. `retry_after` is in seconds, when the server said.
     RateLimited {
+        /// Seconds to wait, when the server said.
         retry_after: Option<u64>,
+        /// What went wrong, as a sentence for a person.
         message: String,
     },
     /// The API answered `status: "error"` (with HTTP 200 or 400).
-    Api { status: u16, message: String },
+    Api {
+        /// The HTTP status.
+        status: u16,
+        /// What went wrong, as a sentence for a person.
+        message: String,
+    },
     /// HTTP 5xx.
-    Server { status: u16, message: String },
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// What went wrong, as a sentence for a person.
+        message: String,
+    },
     /// No complete answer within the timeout.
-    Timeout { message: String },
+    Timeout {
+        /// What went wrong, as a sentence for a person.
+        message: String,
+    },
     /// The request could not be sent or its answer not read.
-    Network { message: String },
+    Network {
+        /// What went wrong, as a sentence for a person.
+        message: String,
+    },
     /// The body is not the JSON the operation answers, or holds a value the client refuses
     /// to pass on (a QR code that is not a base64 PNG).
-    Decode { status: u16, message: String },
+    Decode {
+        /// The HTTP status.
+        status: u16,
+        /// What went wrong, as a sentence for a person.
+        message: String,
+    },
     /// The answer is larger than [`crate::Options::max_response_bytes`]: refused by its
     /// Content-Length, or its reading stopped at the limit.
-    ResponseTooLarge { status: u16, message: String },
+    ResponseTooLarge {
+        /// The HTTP status.
+        status: u16,
+        /// What went wrong, as a sentence for a person.
+        message: String,
+    },
     /// WaAPI answered with a redirect (3xx), which the client never follows. `status` is 0
     /// when a browser hid it (an opaque redirect).
-    Redirect { status: u16, message: String },
+    Redirect {
+        /// The HTTP status.
+        status: u16,
+        /// What went wrong, as a sentence for a person.
+        message: String,
+    },
 }
 
 /// The kind of an [`Error`], as a stable string for matching (`"not_found"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorKind {
+    /// [`Error::InvalidInput`]: `invalid_input`.
     InvalidInput,
+    /// [`Error::Unauthorized`]: `unauthorized`.
     Unauthorized,
+    /// [`Error::Forbidden`]: `forbidden`.
     Forbidden,
+    /// [`Error::NotFound`]: `not_found`.
     NotFound,
+    /// [`Error::NotReady`]: `not_ready`.
     NotReady,
+    /// [`Error::Validation`]: `validation`.
     Validation,
+    /// [`Error::RateLimited`]: `rate_limited`.
     RateLimited,
+    /// [`Error::Api`]: `api`.
     Api,
+    /// [`Error::Server`]: `server`.
     Server,
+    /// [`Error::Timeout`]: `timeout`.
     Timeout,
+    /// [`Error::Network`]: `network`.
     Network,
+    /// [`Error::Decode`]: `decode`.
     Decode,
+    /// [`Error::ResponseTooLarge`]: `response_too_large`.
     ResponseTooLarge,
+    /// [`Error::Redirect`]: `redirect`.
     Redirect,
 }
 
 impl ErrorKind {
+    /// The kind's name, as JavaScript's `error.kind`.
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::InvalidInput => "invalid_input",
@@ -99,6 +165,7 @@ impl Error {
         }
     }
 
+    /// Which variant this is, without its data.
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::InvalidInput { .. } => ErrorKind::InvalidInput,
@@ -134,6 +201,7 @@ impl Error {
         }
     }
 
+    /// The sentence saying what went wrong.
     pub fn message(&self) -> &str {
         match self {
             Error::InvalidInput { message }

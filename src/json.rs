@@ -17,19 +17,26 @@ const MAX_DEPTH: usize = 128;
 /// members in source order.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Json<'a> {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// The number's source text, already checked against the JSON grammar.
     Number(Cow<'a, str>),
+    /// A string, unescaped.
     String(Cow<'a, str>),
+    /// An array.
     Array(Vec<Json<'a>>),
+    /// An object's members in source order, duplicates kept.
     Object(Vec<(Cow<'a, str>, Json<'a>)>),
 }
 
 /// Why a text is not JSON: a byte offset and what was expected there.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
+    /// Where in the text, in bytes.
     pub offset: usize,
+    /// What the parser expected there, e.g. "a value".
     pub expected: &'static str,
 }
 
@@ -87,6 +94,7 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// The text of a string.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Json::String(s) => Some(s),
@@ -94,6 +102,7 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// The value of a boolean.
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Json::Bool(b) => Some(*b),
@@ -101,6 +110,7 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// The items of an array.
     pub fn as_array(&self) -> Option<&[Json<'a>]> {
         match self {
             Json::Array(items) => Some(items),
@@ -108,10 +118,12 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// Whether it is an object.
     pub fn is_object(&self) -> bool {
         matches!(self, Json::Object(_))
     }
 
+    /// Whether it is `null`.
     pub fn is_null(&self) -> bool {
         matches!(self, Json::Null)
     }

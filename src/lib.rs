@@ -1,5 +1,6 @@
-//! A typed WaAPI (WhatsApp API) client over `fetch`, for WebAssembly in browsers, Node and
-//! Cloudflare Workers.
+//! A typed WaAPI (WhatsApp API) client for WebAssembly in browsers, Node and Cloudflare
+//! Workers (over `fetch`), and for native Rust services (over reqwest, with the `native`
+//! feature).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), waapi_wasm::Error> {
@@ -15,27 +16,60 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The requests, envelope decoding and retry policy are plain Rust (tested on the host);
-//! only [`transport`] touches `fetch`. [`webhook`] parses the events WaAPI posts to an
-//! instance's webhook URL into [`WebhookPayload`]. With the `js` feature the crate also exports
-//! the `WaapiClient` class and `parseWebhookEvent` for JavaScript.
+//! The requests, envelope decoding and retry policy are plain Rust (tested on the host); only
+//! the transport touches the network. [`webhook`] parses the events WaAPI posts to an
+//! instance's webhook URL into [`WebhookPayload`]; [`actions`] types every client action.
+//!
+//! # Features
+//! - `native`: the HTTP transport for non-wasm targets (reqwest with rustls; needs a Tokio
+//!   runtime with time and I/O enabled, as `#[tokio::main]` gives). The futures are then
+//!   `Send`. On wasm32 the transport is always the global `fetch`, and the futures are not
+//!   `Send` (they hold JavaScript values). A non-wasm build without `native` has no transport:
+//!   every call fails with an [`Error::Network`] that says so.
+//! - `serde`: `Serialize` and `Deserialize` on the models, the requests, the action answers and
+//!   the webhook events, with the wire's field names. Deserializing reads as the client does
+//!   (with the same checks), so it needs a self-describing format such as JSON.
+//! - `js`: the `WaapiClient` class and `parseWebhookEvent` for JavaScript (wasm-bindgen).
+#![deny(missing_docs)]
 
 pub mod action;
 pub mod actions;
-pub mod client;
+mod client;
+// Not part of the stable API: the edge (worker/) and fuzz (fuzz/) crates use them.
+#[doc(hidden)]
 pub mod envelope;
-pub mod error;
+mod error;
 pub mod json;
 pub mod models;
+#[doc(hidden)]
 pub mod request;
+#[doc(hidden)]
 pub mod retry;
-pub mod transport;
+#[cfg(feature = "serde")]
+mod serde_impl;
 pub mod webhook;
+
+// The transport, picked by target: `fetch` in wasm, reqwest natively with `native`, else none.
+// Hidden: the wasm tests call it for the fake's control endpoints.
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub mod transport;
+#[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
+#[doc(hidden)]
+#[path = "native.rs"]
+pub mod transport;
+#[cfg(all(not(target_arch = "wasm32"), not(feature = "native")))]
+#[path = "no_transport.rs"]
+mod transport;
 
 #[cfg(feature = "js")]
 mod js;
 
-pub use client::{Client, InstanceClient, Instances, Options};
+pub use client::{
+    Client, InstanceClient, Instances, Options, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, MAX_MAX_RESPONSE_BYTES, MAX_MAX_RETRIES,
+    MAX_TIMEOUT_MS,
+};
 pub use error::{Error, ErrorKind};
 pub use models::{ClientStatus, Instance, InstanceStatus, Me, QrCode, WebhookEvent};
 pub use request::{InstanceUpdate, Permission};

@@ -2,7 +2,19 @@
 //!
 //! Field names follow the wire (`webhook_url`, `instanceStatus`), as the JavaScript objects do.
 //! Enums are open: a value this crate does not know yet is kept as `Other(String)`.
+//!
+//! The models are non-exhaustive (WaAPI adds fields); [`FromJson`] reads one from JSON as the
+//! client reads WaAPI's answers (an id may come as a string, `is_trial` as `0` or `1`), with
+//! the same checks:
+//!
+//! ```
+//! use waapi_wasm::{action::FromJson, json::Json, Instance};
+//! let v = Json::parse(r#"{"id":"7","owner":"o@example.com","is_trial":1}"#).unwrap();
+//! let instance = Instance::from_json(&v).unwrap();
+//! assert_eq!((instance.id, instance.is_trial), (7, true));
+//! ```
 
+use crate::action::FromJson;
 use crate::json::{write_str, Json};
 
 /// Declares an open string enum: known variants plus `Other(String)`, with `as_str` and `parse`.
@@ -10,8 +22,9 @@ macro_rules! open_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $wire:literal,)+ }) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum $name {
-            $($variant,)+
+            $(#[doc = concat!("`", $wire, "`.")] $variant,)+
             /// A value this version of the crate does not know; kept as sent.
             Other(String),
         }
@@ -93,24 +106,38 @@ open_enum! {
 
 /// A WaAPI instance: one WhatsApp client run by the service.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Instance {
+    /// From 1 to 2^53 − 1.
     pub id: u64,
+    /// The name given in the dashboard or by an update.
     pub name: Option<String>,
     /// E-mail of the owning user.
     pub owner: String,
+    /// Where the instance posts its events.
     pub webhook_url: Option<String>,
+    /// The events it posts there.
     pub webhook_events: Vec<WebhookEvent>,
+    /// Whether it is a trial instance.
     pub is_trial: bool,
 }
 
 /// The state of an instance's client, as `/client/status` and instance updates answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 #[allow(non_snake_case)] // wire names, as in JavaScript
 pub struct ClientStatus {
+    /// The instance's id.
     pub instanceId: u64,
+    /// The instance's name.
     pub name: Option<String>,
+    /// Where its WhatsApp client is.
     pub instanceStatus: InstanceStatus,
+    /// Its webhook URL.
     pub instanceWebhook: Option<String>,
+    /// The events it posts to the webhook.
     pub instanceEvents: Vec<WebhookEvent>,
 }
 
@@ -119,6 +146,7 @@ pub struct ClientStatus {
 pub struct QrCode(pub(crate) String);
 
 impl QrCode {
+    /// What every QR code starts with.
     pub const PREFIX: &'static str = "data:image/png;base64,";
 
     /// The whole data URL, usable as an `<img src>`.
@@ -134,8 +162,11 @@ impl QrCode {
 
 /// The WhatsApp account an instance is logged in as.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 #[allow(non_snake_case)] // wire names, as in JavaScript
 pub struct Me {
+    /// The name the account shows.
     pub displayName: String,
     /// `<number>@c.us`.
     pub contactId: String,
@@ -146,8 +177,11 @@ pub struct Me {
     pub profilePicUrl: Option<String>,
 }
 
-/// Writes models as the JSON objects the JavaScript API resolves to.
+/// Writes models as the JSON objects the JavaScript API resolves to. Hidden: the JS facade
+/// and the edge use it; Rust users have the `serde` feature.
+#[doc(hidden)]
 pub trait ToJson {
+    /// Appends the JSON text.
     fn write_json(&self, out: &mut String);
 }
 
@@ -238,6 +272,7 @@ impl<T: ToJson> ToJson for [T] {
 }
 
 /// The JSON text of a model.
+#[doc(hidden)]
 pub fn to_json_string<T: ToJson + ?Sized>(value: &T) -> String {
     let mut out = String::new();
     value.write_json(&mut out);
@@ -255,6 +290,24 @@ fn is_base64(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
         && data.len() % 4 != 1
         && (padding == 0 || (padding <= 2 && s.len() % 4 == 0))
+}
+
+// `FromJson` reads a model as the client reads its answers, with the same checks.
+macro_rules! from_json {
+    ($($model:ident: $read:ident,)+) => {
+        $(impl FromJson for $model {
+            fn from_json(v: &Json) -> Result<$model, String> {
+                decode::$read(v)
+            }
+        })+
+    };
+}
+
+from_json! {
+    Instance: instance,
+    ClientStatus: client_status,
+    Me: me,
+    QrCode: qr_code,
 }
 
 /// Reads models out of WaAPI's tolerant payloads. `Err` carries what was wrong, for a decode error.

@@ -262,9 +262,9 @@ impl Request {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct InstanceUpdate {
-    name: Option<String>,
-    webhook_url: Option<Option<String>>,
-    webhook_events: Option<Vec<WebhookEvent>>,
+    pub(crate) name: Option<String>,
+    pub(crate) webhook_url: Option<Option<String>>,
+    pub(crate) webhook_events: Option<Vec<WebhookEvent>>,
 }
 
 impl InstanceUpdate {

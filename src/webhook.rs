@@ -294,6 +294,7 @@ pub type RawEvent = Event<Option<Json<'static>>>;
 // A payload is parsed and handled one at a time, not stored in bulk: boxing the large
 // variants would only add an allocation each.
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum WebhookPayload {
     /// A message was received.
     Message(Event<MessageData>),
@@ -550,24 +551,35 @@ fn subject<T: Default>(v: &Json, read: fn(&Json) -> T) -> Option<T> {
 
 /// A message's id: `{fromMe}_{chatId}_{id}` (and `_{participant}` in groups) as `_serialized`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 #[allow(non_snake_case)] // wire names, as in JavaScript
 pub struct MessageId {
     /// The whole id, as other calls take it.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub _serialized: Option<String>,
     /// Whether this account sent it.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub fromMe: Option<bool>,
     /// The chat: `<number>@c.us` or `<id>@g.us`.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub remote: Option<String>,
     /// The id within the chat.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
     /// In groups: who sent it.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub participant: Option<String>,
     /// Members not read into the fields above (see [`Other`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(flatten, serialize_with = "crate::serde_impl::other")
+    )]
     pub other: Other,
 }
 
 impl MessageId {
-    fn read(v: &Json) -> MessageId {
+    pub(crate) fn read(v: &Json) -> MessageId {
         let mut m = MessageId::default();
         m.other = fields(v, |key, v| match key {
             "_serialized" => put(&mut m._serialized, string(v)),
@@ -584,38 +596,56 @@ impl MessageId {
 /// A WhatsApp message as webhooks carry it. `_data` (the raw message with dozens of internal
 /// flags) and anything else stay in `other`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 #[allow(non_snake_case)] // wire names, as in JavaScript
 pub struct Message {
     /// Its id; `serialized_id()` gives `id._serialized`.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<MessageId>,
     /// The text, or a media message's caption.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
     /// `chat`, `image`, `video`, `document`, `audio`, `ptt`, `sticker`, `location`, … (open).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub r#type: Option<String>,
     /// Sender: `<number>@c.us` (or a group id).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub from: Option<String>,
     /// The recipient: `<number>@c.us` (or a group id).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub to: Option<String>,
     /// In groups: who wrote it.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub author: Option<String>,
     /// Unix seconds.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<i64>,
     /// Whether this account sent it.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub fromMe: Option<bool>,
     /// Whether it carries media (download it with `download-media`).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub hasMedia: Option<bool>,
     /// -1 error, 0 pending, 1 server, 2 device, 3 read, 4 played.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub ack: Option<i64>,
     /// Whether it quotes another message.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub hasQuotedMsg: Option<bool>,
     /// Whether it was forwarded.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub isForwarded: Option<bool>,
     /// Members not read into the fields above (see [`Other`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(flatten, serialize_with = "crate::serde_impl::other")
+    )]
     pub other: Other,
 }
 
 impl Message {
-    fn read(v: &Json) -> Message {
+    pub(crate) fn read(v: &Json) -> Message {
         let mut m = Message::default();
         m.other = fields(v, |key, v| match key {
             "id" => put(&mut m.id, object(v, MessageId::read)),
@@ -644,15 +674,21 @@ impl Message {
 
 /// `data` of `message`, `message_create` and `message_revoke_me`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct MessageData {
     /// Always there (empty when the service left it out).
     pub message: Message,
     /// Members not read into the fields above (see [`Other`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(flatten, serialize_with = "crate::serde_impl::other")
+    )]
     pub other: Other,
 }
 
 impl MessageData {
-    fn read(v: &Json) -> MessageData {
+    pub(crate) fn read(v: &Json) -> MessageData {
         let mut message = None;
         let other = fields(v, |key, v| match key {
             "message" => put(&mut message, subject(v, Message::read)),
@@ -667,17 +703,24 @@ impl MessageData {
 
 /// `data` of `message_ack`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct MessageAckData {
     /// -1 error, 0 pending, 1 server, 2 device, 3 read, 4 played.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub ack: Option<i64>,
     /// The message; always there (empty when the service left it out).
     pub message: Message,
     /// Members not read into the fields above (see [`Other`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(flatten, serialize_with = "crate::serde_impl::other")
+    )]
     pub other: Other,
 }
 
 impl MessageAckData {
-    fn read(v: &Json) -> MessageAckData {
+    pub(crate) fn read(v: &Json) -> MessageAckData {
         let (mut ack, mut message) = (None, None);
         let other = fields(v, |key, v| match key {
             "ack" => put(&mut ack, int(v)),
@@ -694,28 +737,41 @@ impl MessageAckData {
 
 /// A reaction to a message.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 #[allow(non_snake_case)] // wire names, as in JavaScript
 pub struct Reaction {
     /// The reaction's own id.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<MessageId>,
     /// The message reacted to.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub msgId: Option<MessageId>,
     /// The emoji; empty when the reaction was removed.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub reaction: Option<String>,
     /// Who reacted: `<number>@c.us`.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub senderId: Option<String>,
     /// Unix seconds.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<i64>,
     /// Whether the reaction was seen.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub read: Option<bool>,
     /// Its delivery status, as a message's.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub ack: Option<i64>,
     /// Members not read into the fields above (see [`Other`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(flatten, serialize_with = "crate::serde_impl::other")
+    )]
     pub other: Other,
 }
 
 impl Reaction {
-    fn read(v: &Json) -> Reaction {
+    pub(crate) fn read(v: &Json) -> Reaction {
         let mut r = Reaction::default();
         r.other = fields(v, |key, v| match key {
             "id" => put(&mut r.id, object(v, MessageId::read)),
@@ -733,15 +789,21 @@ impl Reaction {
 
 /// `data` of `message_reaction`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct ReactionData {
     /// The reaction; always there (empty when the service left it out).
     pub reaction: Reaction,
     /// Members not read into the fields above (see [`Other`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(flatten, serialize_with = "crate::serde_impl::other")
+    )]
     pub other: Other,
 }
 
 impl ReactionData {
-    fn read(v: &Json) -> ReactionData {
+    pub(crate) fn read(v: &Json) -> ReactionData {
         let mut reaction = None;
         let other = fields(v, |key, v| match key {
             "reaction" => put(&mut reaction, subject(v, Reaction::read)),
@@ -757,17 +819,24 @@ impl ReactionData {
 /// `data` of `message_revoke_everyone`: the message as it is now, and before when known
 /// (`null` when not).
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct RevokeEveryoneData {
     /// The message as it is now (of type `revoked`); always there.
     pub after: Message,
     /// The message before it was deleted, when the service knew it.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub before: Option<Message>,
     /// Members not read into the fields above (see [`Other`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(flatten, serialize_with = "crate::serde_impl::other")
+    )]
     pub other: Other,
 }
 
 impl RevokeEveryoneData {
-    fn read(v: &Json) -> RevokeEveryoneData {
+    pub(crate) fn read(v: &Json) -> RevokeEveryoneData {
         let (mut after, mut before) = (None, None);
         let other = fields(v, |key, v| match key {
             "after" => put(&mut after, subject(v, Message::read)),
@@ -787,14 +856,21 @@ macro_rules! string_data {
     ($(#[$meta:meta])* $name:ident { $($field:ident),+ }) => {
         $(#[$meta])*
         #[derive(Clone, Debug, Default, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[non_exhaustive]
         pub struct $name {
-            $(#[doc = concat!("`", stringify!($field), "` as sent.")] pub $field: Option<String>,)+
+            $(
+                #[doc = concat!("`", stringify!($field), "` as sent.")]
+                #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+                pub $field: Option<String>,
+            )+
             /// Members not read into the fields above (see [`Other`]).
+            #[cfg_attr(feature = "serde", serde(flatten, serialize_with = "crate::serde_impl::other"))]
             pub other: Other,
         }
 
         impl $name {
-            fn read(v: &Json) -> $name {
+            pub(crate) fn read(v: &Json) -> $name {
                 let mut d = $name::default();
                 d.other = fields(v, |key, v| match key {
                     $(stringify!($field) => put(&mut d.$field, string(v)),)+
@@ -825,28 +901,41 @@ string_data! {
 
 /// A group notification: who joined, left, or what changed.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 #[allow(non_snake_case)] // wire names, as in JavaScript
 pub struct GroupNotification {
     /// The notification's own id.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<MessageId>,
     /// The new value for an update (a new subject or description), else empty.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
     /// `add`, `invite`, `remove`, `leave`, `subject`, `description`, `picture`, … (open).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub r#type: Option<String>,
     /// Unix seconds.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<i64>,
     /// The group: `<id>@g.us`.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub chatId: Option<String>,
     /// Who did it.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub author: Option<String>,
     /// Who it was done to.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub recipientIds: Option<Vec<String>>,
     /// Members not read into the fields above (see [`Other`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(flatten, serialize_with = "crate::serde_impl::other")
+    )]
     pub other: Other,
 }
 
 impl GroupNotification {
-    fn read(v: &Json) -> GroupNotification {
+    pub(crate) fn read(v: &Json) -> GroupNotification {
         let mut n = GroupNotification::default();
         n.other = fields(v, |key, v| match key {
             "id" => put(&mut n.id, object(v, MessageId::read)),
@@ -864,15 +953,21 @@ impl GroupNotification {
 
 /// `data` of `group_join`, `group_leave` and `group_update`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct GroupData {
     /// The notification; always there (empty when the service left it out).
     pub notification: GroupNotification,
     /// Members not read into the fields above (see [`Other`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(flatten, serialize_with = "crate::serde_impl::other")
+    )]
     pub other: Other,
 }
 
 impl GroupData {
-    fn read(v: &Json) -> GroupData {
+    pub(crate) fn read(v: &Json) -> GroupData {
         let mut notification = None;
         let other = fields(v, |key, v| match key {
             "notification" => put(&mut notification, subject(v, GroupNotification::read)),
@@ -887,18 +982,26 @@ impl GroupData {
 
 /// A poll option chosen in a vote.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 #[allow(non_snake_case)] // wire names, as in JavaScript
 pub struct PollOption {
     /// The option's text.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
     /// The option's index in the poll.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub localId: Option<i64>,
     /// Members not read into the fields above (see [`Other`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(flatten, serialize_with = "crate::serde_impl::other")
+    )]
     pub other: Other,
 }
 
 impl PollOption {
-    fn read(v: &Json) -> PollOption {
+    pub(crate) fn read(v: &Json) -> PollOption {
         let mut o = PollOption::default();
         o.other = fields(v, |key, v| match key {
             "name" => put(&mut o.name, string(v)),
@@ -911,22 +1014,32 @@ impl PollOption {
 
 /// A poll vote: who voted, for what (empty when the vote was removed), on which poll.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 #[allow(non_snake_case)] // wire names, as in JavaScript
 pub struct Vote {
     /// Who voted: `<number>@c.us`.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub voter: Option<String>,
     /// The options chosen; empty when the vote was removed.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub selectedOptions: Option<Vec<PollOption>>,
     /// Unix milliseconds (the service's own spelling).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub interractedAtTs: Option<i64>,
     /// The poll's message.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub parentMessage: Option<Message>,
     /// Members not read into the fields above (see [`Other`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(flatten, serialize_with = "crate::serde_impl::other")
+    )]
     pub other: Other,
 }
 
 impl Vote {
-    fn read(v: &Json) -> Vote {
+    pub(crate) fn read(v: &Json) -> Vote {
         let mut vote = Vote::default();
         vote.other = fields(v, |key, v| match key {
             "voter" => put(&mut vote.voter, string(v)),
@@ -945,15 +1058,21 @@ impl Vote {
 
 /// `data` of `vote_update`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct VoteData {
     /// The vote; always there (empty when the service left it out).
     pub vote: Vote,
     /// Members not read into the fields above (see [`Other`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(flatten, serialize_with = "crate::serde_impl::other")
+    )]
     pub other: Other,
 }
 
 impl VoteData {
-    fn read(v: &Json) -> VoteData {
+    pub(crate) fn read(v: &Json) -> VoteData {
         let mut vote = None;
         let other = fields(v, |key, v| match key {
             "vote" => put(&mut vote, subject(v, Vote::read)),
@@ -968,26 +1087,38 @@ impl VoteData {
 
 /// An incoming call.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 #[allow(non_snake_case)] // wire names, as in JavaScript
 pub struct Call {
     /// The call's id.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
     /// The caller: `<number>@c.us`.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub from: Option<String>,
     /// Unix seconds.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub timestamp: Option<i64>,
     /// Whether it is a video call.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub isVideo: Option<bool>,
     /// Whether it is a group call.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub isGroup: Option<bool>,
     /// Whether this account sent it.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub fromMe: Option<bool>,
     /// Members not read into the fields above (see [`Other`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(flatten, serialize_with = "crate::serde_impl::other")
+    )]
     pub other: Other,
 }
 
 impl Call {
-    fn read(v: &Json) -> Call {
+    pub(crate) fn read(v: &Json) -> Call {
         let mut c = Call::default();
         c.other = fields(v, |key, v| match key {
             "id" => put(&mut c.id, string(v)),
@@ -1004,15 +1135,21 @@ impl Call {
 
 /// `data` of `call`.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct CallData {
     /// The call; always there (empty when the service left it out).
     pub call: Call,
     /// Members not read into the fields above (see [`Other`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(flatten, serialize_with = "crate::serde_impl::other")
+    )]
     pub other: Other,
 }
 
 impl CallData {
-    fn read(v: &Json) -> CallData {
+    pub(crate) fn read(v: &Json) -> CallData {
         let mut call = None;
         let other = fields(v, |key, v| match key {
             "call" => put(&mut call, subject(v, Call::read)),
@@ -1023,6 +1160,167 @@ impl CallData {
             other,
         }
     }
+}
+
+/// The wire's shape (what [`normalize`] writes) out, the crate's reader in.
+#[cfg(feature = "serde")]
+mod serde_support {
+    use serde::de::{Deserialize, Deserializer, Error as _, IntoDeserializer};
+    use serde::ser::{Serialize, SerializeMap, Serializer};
+
+    use super::*;
+    use crate::serde_impl::read;
+
+    /// `instanceId`, `data` (when given) and the other members, after `event` when named.
+    fn write_event<S: Serializer, D: Serialize>(
+        s: S,
+        event: Option<&str>,
+        instance_id: u64,
+        data: Option<&D>,
+        other: &Other,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        if let Some(event) = event {
+            map.serialize_entry("event", event)?;
+        }
+        map.serialize_entry("instanceId", &instance_id)?;
+        if let Some(data) = data {
+            map.serialize_entry("data", data)?;
+        }
+        for (key, value) in other {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+
+    /// `{"instanceId", "data", …}`: the payload without its event name.
+    impl<D: Serialize> Serialize for Event<D> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            write_event(s, None, self.instance_id, Some(&self.data), &self.other)
+        }
+    }
+
+    /// Reads `{"instanceId", "data", …}`, as the payload's reader does (`event` is left out).
+    impl<'de, D: for<'a> Deserialize<'a> + Default> Deserialize<'de> for Event<D> {
+        fn deserialize<De: Deserializer<'de>>(d: De) -> Result<Event<D>, De::Error> {
+            let v = Json::deserialize(d)?;
+            let Json::Object(members) = &v else {
+                return Err(De::Error::custom("an event is an object"));
+            };
+            let instance_id = v
+                .get("instanceId")
+                .and_then(id)
+                .ok_or_else(|| De::Error::custom("an event's instanceId is from 1 to 2^53 - 1"))?;
+            let data = match v.get("data") {
+                None | Some(Json::Null) => D::default(),
+                Some(d) => {
+                    let d = if is_empty_array(d) {
+                        Json::Object(Vec::new())
+                    } else {
+                        d.clone().into_owned()
+                    };
+                    D::deserialize(d.into_deserializer()).map_err(De::Error::custom)?
+                }
+            };
+            let other = members
+                .iter()
+                .filter(|(k, _)| !is_envelope_member(k) && k != "event")
+                .map(|(k, v)| (k.to_string(), v.clone().into_owned()))
+                .collect();
+            Ok(Event {
+                instance_id,
+                data,
+                other,
+            })
+        }
+    }
+
+    /// The normalized payload: `{"event", "instanceId", "data", …}`.
+    impl Serialize for WebhookPayload {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use WebhookPayload as P;
+            let name = self.event();
+            let event = Some(name.as_str());
+            macro_rules! typed {
+                ($e:expr) => {
+                    write_event(s, event, $e.instance_id, Some(&$e.data), &$e.other)
+                };
+            }
+            match self {
+                P::Message(e) | P::MessageCreate(e) | P::MessageRevokeMe(e) => typed!(e),
+                P::MessageAck(e) => typed!(e),
+                P::MessageReaction(e) => typed!(e),
+                P::MessageRevokeEveryone(e) => typed!(e),
+                P::Ready(e) => typed!(e),
+                P::Qr(e) => typed!(e),
+                P::Disconnected(e) => typed!(e),
+                P::ChangeState(e) => typed!(e),
+                P::GroupJoin(e) | P::GroupLeave(e) | P::GroupUpdate(e) => typed!(e),
+                P::VoteUpdate(e) => typed!(e),
+                P::Call(e) => typed!(e),
+                P::LoadingScreen(e)
+                | P::Authenticated(e)
+                | P::AuthFailure(e)
+                | P::MessageEdit(e)
+                | P::MediaUploaded(e)
+                | P::CommunityCreated(e)
+                | P::CommunityUpdated(e)
+                | P::CommunitySubgroupLinked(e)
+                | P::CommunitySubgroupUnlinked(e)
+                | P::CommunityDeactivated(e)
+                | P::PresenceUpdate(e)
+                | P::Unknown(_, e) => {
+                    write_event(s, event, e.instance_id, e.data.as_ref(), &e.other)
+                }
+            }
+        }
+    }
+
+    /// Reads a webhook body as [`WebhookPayload::parse`] does.
+    impl<'de> Deserialize<'de> for WebhookPayload {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<WebhookPayload, D::Error> {
+            read(d, |v| {
+                WebhookPayload::from_json(v).map_err(|e| e.message().to_owned())
+            })
+        }
+    }
+
+    macro_rules! data {
+        ($($t:ident),+ $(,)?) => {
+            $(impl<'de> Deserialize<'de> for $t {
+                fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+                    read(d, |v| {
+                        if is_object_or_empty(v) {
+                            Ok($t::read(v))
+                        } else {
+                            Err(concat!("a ", stringify!($t), " is an object").into())
+                        }
+                    })
+                }
+            })+
+        };
+    }
+
+    data!(
+        MessageId,
+        Message,
+        MessageData,
+        MessageAckData,
+        Reaction,
+        ReactionData,
+        RevokeEveryoneData,
+        ReadyData,
+        QrData,
+        DisconnectedData,
+        ChangeStateData,
+        GroupNotification,
+        GroupData,
+        PollOption,
+        Vote,
+        VoteData,
+        Call,
+        CallData,
+    );
 }
 
 #[cfg(test)]

@@ -30,12 +30,10 @@ const VIEWER: &str = match option_env!("FAKE_VIEWER_TOKEN") {
 fn client_with(fake: &str, token: &str, timeout_ms: u32, max_retries: u32) -> Client {
     Client::with_options(
         token,
-        Options {
-            base_url: format!("{fake}/api/v1"),
-            timeout_ms,
-            max_retries,
-            ..Options::default()
-        },
+        Options::default()
+            .base_url(format!("{fake}/api/v1"))
+            .timeout_ms(timeout_ms)
+            .max_retries(max_retries),
     )
 }
 
@@ -598,13 +596,7 @@ async fn bad_input_is_refused_before_anything_is_sent() {
                 .await
                 .unwrap_err(),
         );
-        let no_scheme = Client::with_options(
-            ADMIN,
-            Options {
-                base_url: "127.0.0.1/api".into(),
-                ..Options::default()
-            },
-        );
+        let no_scheme = Client::with_options(ADMIN, Options::default().base_url("127.0.0.1/api"));
         refused(no_scheme.instances().list(None).await.unwrap_err());
         assert!(seen(fake).await.is_empty(), "nothing reached the server");
     }
@@ -614,11 +606,9 @@ async fn bad_input_is_refused_before_anything_is_sent() {
 fn limited(fake: &str, limit: u32) -> Client {
     Client::with_options(
         ADMIN,
-        Options {
-            base_url: format!("{fake}/api/v1"),
-            max_response_bytes: limit,
-            ..Options::default()
-        },
+        Options::default()
+            .base_url(format!("{fake}/api/v1"))
+            .max_response_bytes(limit),
     )
 }
 
@@ -761,11 +751,9 @@ async fn webhook_urls_on_internal_hosts_are_refused_before_sending() {
         let strict = admin(fake);
         let lenient = Client::with_options(
             ADMIN,
-            Options {
-                base_url: format!("{fake}/api/v1"),
-                allow_private_webhook_hosts: true,
-                ..Options::default()
-            },
+            Options::default()
+                .base_url(format!("{fake}/api/v1"))
+                .allow_private_webhook_hosts(true),
         );
         let hook = |url: &str| InstanceUpdate::new().webhook_url(Some(url));
         for (url, always) in [

@@ -587,10 +587,7 @@ fn url(input: &[u8]) -> bool {
     if let Ok(body) = &body {
         assert_json_body(Some(body), "an update body");
     }
-    let options = Options {
-        base_url: url.to_string(),
-        ..Options::default()
-    };
+    let options = Options::default().base_url(url);
     let _ = Client::with_options("token", options).validate();
     ok
 }

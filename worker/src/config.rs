@@ -267,18 +267,21 @@ impl Settings {
             Some(token) => {
                 let client = Client::with_options(
                     token,
-                    Options {
-                        base_url: var("WAAPI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.into()),
-                        timeout_ms: number("UPSTREAM_TIMEOUT_MS")
-                            .and_then(|n| u32::try_from(n).ok())
-                            .unwrap_or(UPSTREAM_TIMEOUT_MS),
-                        max_retries: UPSTREAM_RETRIES,
-                        max_response_bytes: number("MAX_UPSTREAM_BYTES")
-                            .and_then(|n| u32::try_from(n).ok())
-                            .unwrap_or(DEFAULT_MAX_UPSTREAM_BYTES),
+                    Options::default()
+                        .base_url(var("WAAPI_BASE_URL").unwrap_or_else(|| DEFAULT_BASE_URL.into()))
+                        .timeout_ms(
+                            number("UPSTREAM_TIMEOUT_MS")
+                                .and_then(|n| u32::try_from(n).ok())
+                                .unwrap_or(UPSTREAM_TIMEOUT_MS),
+                        )
+                        .max_retries(UPSTREAM_RETRIES)
+                        .max_response_bytes(
+                            number("MAX_UPSTREAM_BYTES")
+                                .and_then(|n| u32::try_from(n).ok())
+                                .unwrap_or(DEFAULT_MAX_UPSTREAM_BYTES),
+                        )
                         // The edge checks webhook URLs itself (`WebhookPolicy`).
-                        allow_private_webhook_hosts: true,
-                    },
+                        .allow_private_webhook_hosts(true),
                 );
                 client
                     .validate()
