@@ -20,16 +20,19 @@ pub mod routes;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use js_sys::Uint8Array;
 use js_sys::{Function, Reflect};
 use sha2::{Digest, Sha256};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, ReadableStream, Request, Response, ResponseInit, Url};
+use web_sys::{Headers, Request, Response, ResponseInit, Url};
 
+use waapi_wasm::envelope::{http_error, Body};
 use waapi_wasm::json::Json;
 use waapi_wasm::request::Request as Upstream;
-use waapi_wasm::{Client, Error};
+use waapi_wasm::retry::{decide, parse_retry_after, Decision, Outcome};
+use waapi_wasm::{transport, Client, Error, Options};
 
 use crate::cache::ListCache;
 use crate::config::{authorize, Settings, MAX_ACTION_BODY_BYTES, MAX_BODY_BYTES, MAX_DRAIN_BYTES};
@@ -103,6 +106,49 @@ export async function read_bounded(request, limit, drain) {
   return out;
 }
 
+// The first attempt of a list call, leaner than the package's (one native timer, the body in
+// one read when its length is known), with the same outcome: [kind, status, retry-after or the
+// redirect's origin, bytes]; kind 0 an answer (bytes within `max`), 1 too large, 2 a redirect.
+// Throws "waapi:timeout" past `ms` (the body read included), else what fetch threw.
+export function first_attempt(url, authorization, ms, max) {
+  const signal = AbortSignal.timeout(ms);
+  const headers = { Authorization: authorization, Accept: "application/json", "Content-Type": "application/json" };
+  return fetch(url, { headers, signal, redirect: "manual" })
+    .then(async (r) => {
+      const s = r.status, h = r.headers;
+      if (r.type === "opaqueredirect" || (s > 299 && s < 400)) {
+        r.body?.cancel().catch(() => {});
+        let origin;
+        try {
+          const to = h.get("location");
+          if (to) origin = new URL(to, url).origin;
+        } catch {}
+        return [2, s, origin, null];
+      }
+      const length = h.get("content-length");
+      if (+length > max) {
+        r.body?.cancel().catch(() => {});
+        return [1, s, null, null];
+      }
+      // A declared length bounds what arrives, unless the body is decoded on the way.
+      if (length !== null && !h.has("content-encoding")) return [0, s, h.get("retry-after"), new Uint8Array(await r.arrayBuffer())];
+      const reader = r.body?.getReader(), chunks = [];
+      let size = 0;
+      for (let c; reader && !(c = await reader.read()).done; chunks.push(c.value)) {
+        if ((size += c.value.length) > max) {
+          reader.cancel().catch(() => {});
+          return [1, s, null, null];
+        }
+      }
+      const out = new Uint8Array(size);
+      for (let i = 0, at = 0; i < chunks.length; at += chunks[i++].length) out.set(chunks[i], at);
+      return [0, s, h.get("retry-after"), out];
+    })
+    .catch((e) => {
+      throw signal.aborted ? "waapi:timeout" : e;
+    });
+}
+
 // A call to the Durable Object of instance `name` (src/events.js); null without the binding.
 export function events_fetch(env, name, path, body) {
   const ns = env.EVENTS;
@@ -114,6 +160,7 @@ export function events_fetch(env, name, path, body) {
 extern "C" {
     fn respond(status: u16, body: JsValue, headers: &str) -> Response;
     fn read_bounded(request: &Request, limit: u32, drain: u32) -> js_sys::Promise;
+    fn first_attempt(url: &str, authorization: &str, ms: u32, max: u32) -> js_sys::Promise;
     #[wasm_bindgen(catch)]
     fn events_fetch(
         env: &JsValue,
@@ -123,11 +170,11 @@ extern "C" {
     ) -> Result<js_sys::Promise, JsValue>;
 }
 
-/// What `serve` answers: a reply, or a body passed on from the Durable Object as it flows,
-/// with its content type.
+/// What `serve` answers: a reply, or a 200 whose body is passed on as it is (the Durable
+/// Object's stream, or WaAPI's checked bytes), with its content type.
 enum Answer {
     Reply(Reply),
-    Stream(Option<ReadableStream>, &'static str),
+    Stream(JsValue, &'static str),
 }
 
 /// The module worker's `fetch(request, env)`. Never throws: every failure is a response.
@@ -237,6 +284,10 @@ async fn read_body(request: &Request, limit: usize) -> Result<Option<Vec<u8>>, J
     if declared.is_some_and(|n| n > limit + MAX_DRAIN_BYTES) {
         return Ok(None);
     }
+    // No body (every GET): no read, no promise to wait for.
+    if request.body().is_none() {
+        return Ok(Some(Vec::new()));
+    }
     let u32_of = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let bytes = JsFuture::from(read_bounded(
         request,
@@ -320,7 +371,7 @@ async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, Js
                 .headers
                 .push(("Content-Type", content_type.to_owned()));
             stream.headers.extend(added);
-            Ok(respond(200, body.into(), &header_lines(&stream)))
+            Ok(respond(200, body, &header_lines(&stream)))
         }
     }
 }
@@ -332,13 +383,17 @@ async fn serve(
     settings: &Settings,
     url: &Url,
 ) -> Result<Answer, JsValue> {
-    let query: Vec<(String, String)> = js_sys::try_iter(&url.search_params())?
-        .map(|it| {
-            it.filter_map(|pair| pair.ok())
-                .filter_map(query_pair)
-                .collect()
-        })
-        .unwrap_or_default();
+    // Most calls have no query: then no iterator crosses the boundary.
+    let query: Vec<(String, String)> = match url.search().is_empty() {
+        true => Vec::new(),
+        false => js_sys::try_iter(&url.search_params())?
+            .map(|it| {
+                it.filter_map(|pair| pair.ok())
+                    .filter_map(query_pair)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
     let path = url.pathname();
     let own = path.starts_with("/edge/");
     let reply = |r: Reply| Ok(Answer::Reply(r));
@@ -409,6 +464,17 @@ async fn serve(
         Ok(client) => client,
         Err(_) => return reply(respond::misconfigured()),
     };
+    if let Route::List { filter } = &route {
+        return Ok(match list(client, settings, filter.as_deref()).await {
+            Answer::Reply(answer) => {
+                if answer.status >= 500 {
+                    log_error(&format!("GET {path} -> {}", answer.status));
+                }
+                Answer::Reply(answer)
+            }
+            passed => passed,
+        });
+    }
     let caller = Caller {
         may_read: permissions.allows(Permission::Read),
         origin: url.origin(),
@@ -436,7 +502,7 @@ async fn events_list(env: &JsValue, id: u64, page: Page) -> Result<Answer, JsVal
     let path = format!("/list?after={}&limit={}", page.after, page.limit);
     Ok(match events_call(env, id, &path, None).await? {
         None => Answer::Reply(misconfigured("no EVENTS binding.")),
-        Some(r) if r.status() == 200 => Answer::Stream(r.body(), "application/json"),
+        Some(r) if r.status() == 200 => Answer::Stream(r.body().into(), "application/json"),
         Some(r) => {
             log_error(&format!("reading events failed: {}", r.status()));
             Answer::Reply(Reply::error(500, "The edge could not read the events."))
@@ -457,7 +523,7 @@ async fn events_stream(
     );
     Ok(match events_call(env, id, &path, None).await? {
         None => Answer::Reply(misconfigured("no EVENTS binding.")),
-        Some(r) if r.status() == 200 => Answer::Stream(r.body(), "text/event-stream"),
+        Some(r) if r.status() == 200 => Answer::Stream(r.body().into(), "text/event-stream"),
         Some(r) if r.status() == 429 => Answer::Reply(
             Reply::error(
                 429,
@@ -474,6 +540,189 @@ async fn events_stream(
                 "The edge could not open the event stream.",
             ))
         }
+    })
+}
+
+/// `GET /api/v1/instances`: from the cache, or from WaAPI. WaAPI's answer is checked as every
+/// answer is (status, size, every status level, each instance decoded); then its bytes go out as
+/// they came when that says the same as re-encoding them would (see
+/// [`respond::passes_as_sent`]), else the list is written anew as before.
+async fn list(client: &Client, settings: &Settings, filter: Option<&str>) -> Answer {
+    let key = filter.unwrap_or_default();
+    // Taken before the call: a write that lands meanwhile makes this fill too old to store.
+    let generation = LIST_CACHE.with(|c| c.borrow().generation());
+    let now = js_sys::Date::now();
+    if let Some(hit) = LIST_CACHE.with(|c| c.borrow().get(key, now).map(str::to_owned)) {
+        return Answer::Reply(Reply::json(200, hit));
+    }
+    let request = Upstream::list_instances(filter);
+    let (answer, bytes) = match exchange(client, &settings.token, &request).await {
+        Ok(sent) => sent,
+        Err(e) => return Answer::Reply(failed(&e)),
+    };
+    let decoded = answer.reply().and_then(|r| {
+        let list = r.instance_list()?;
+        Ok((
+            list,
+            matches!(r.json.get("instances"), Some(Json::Array(_))),
+        ))
+    });
+    let (list, as_sent) = match client.finish(decoded) {
+        Ok(decoded) => decoded,
+        Err(e @ Error::Api { .. }) => {
+            return Answer::Reply(
+                respond::in_band_error(answer.status, &answer.text, &settings.token)
+                    .unwrap_or_else(|| respond::upstream_error(&e)),
+            )
+        }
+        Err(e) => return Answer::Reply(failed(&e)),
+    };
+    let secret = settings.webhook_secret.as_deref().ok();
+    let passed = as_sent && respond::passes_as_sent(&answer.text, &settings.token, secret);
+    let body = match passed {
+        true => answer.text,
+        false => respond::instances(&list).body.unwrap_or_default(),
+    };
+    if settings.cache_ttl_ms > 0 {
+        // The TTL counts from now, when the answer arrived.
+        let now = js_sys::Date::now();
+        LIST_CACHE.with(|c| {
+            c.borrow_mut()
+                .put(key, body.clone(), generation, now, settings.cache_ttl_ms)
+        });
+    }
+    match (passed, bytes) {
+        (true, Some(bytes)) => Answer::Stream(bytes, "application/json"),
+        _ => Answer::Reply(Reply::json(200, body)),
+    }
+}
+
+/// What the first attempt came to.
+enum Sent {
+    /// Status, `Retry-After`, the body's bytes.
+    Answer(u16, Option<String>, Uint8Array),
+    TooLarge(u16),
+    Redirect(u16),
+    Timeout,
+    Network(String),
+}
+
+/// The list call's attempts: the first through [`first_attempt`], which hands the body back
+/// as bytes (passed on as they are when they are WaAPI's, unchanged and valid UTF-8); any
+/// retry it calls for through the package with one retry fewer, so that the policy
+/// ([`decide`]), the errors and their words stay the package's.
+async fn exchange(
+    client: &Client,
+    token: &str,
+    request: &Upstream,
+) -> Result<(Body, Option<JsValue>), Error> {
+    client.validate()?;
+    let options = client.options();
+    let url = request.url(&options.base_url);
+    let started = first_attempt(
+        &url,
+        &format!("Bearer {token}"),
+        options.timeout_ms,
+        options.max_response_bytes,
+    );
+    let sent = match JsFuture::from(started).await {
+        Ok(answer) => {
+            let answer: js_sys::Array = answer.unchecked_into();
+            let status = answer.get(1).as_f64().map_or(0, |s| s as u16);
+            match answer.get(0).as_f64().map_or(0, |kind| kind as u8) {
+                1 => Sent::TooLarge(status),
+                2 => Sent::Redirect(status),
+                _ => Sent::Answer(
+                    status,
+                    answer.get(2).as_string(),
+                    answer.get(3).unchecked_into(),
+                ),
+            }
+        }
+        Err(e) if e.as_string().as_deref() == Some("waapi:timeout") => Sent::Timeout,
+        Err(e) => Sent::Network(js_text(&e)),
+    };
+    if let Sent::Answer(status @ 200..=299, _, bytes) = sent {
+        // A 2xx is kept whatever else: the policy has nothing to decide.
+        return Ok(match String::from_utf8(bytes.to_vec()) {
+            Ok(text) => (
+                Body {
+                    action: request.action.clone(),
+                    status,
+                    text,
+                },
+                Some(bytes.into()),
+            ),
+            Err(e) => {
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                (
+                    Body {
+                        action: request.action.clone(),
+                        status,
+                        text,
+                    },
+                    None,
+                )
+            }
+        });
+    }
+    let (outcome, retry_after_ms) = match &sent {
+        Sent::Answer(status, retry_after, _) => (
+            Outcome::Status(*status),
+            retry_after
+                .as_deref()
+                .and_then(|v| parse_retry_after(v, transport::now_ms())),
+        ),
+        Sent::Timeout => (Outcome::Timeout, None),
+        Sent::Network(_) => (Outcome::Network, None),
+        // The package's own refusals: another attempt would meet the same answer.
+        Sent::TooLarge(_) | Sent::Redirect(_) => (Outcome::Status(0), None),
+    };
+    let decision = decide(
+        request.idempotent,
+        outcome,
+        0,
+        options.max_retries,
+        retry_after_ms,
+        transport::random(),
+    );
+    if let Decision::RetryIn(ms) = decision {
+        transport::sleep(ms).await;
+        let rest = Client::with_options(
+            token,
+            Options {
+                max_retries: options.max_retries.saturating_sub(1),
+                ..options.clone()
+            },
+        );
+        return rest.send(request).await.map(|body| (body, None));
+    }
+    let action = &request.action;
+    Err(match sent {
+        Sent::Answer(status, _, bytes) => {
+            let text = String::from_utf8_lossy(&bytes.to_vec()).into_owned();
+            let seconds = retry_after_ms.map(|ms| ms.div_ceil(1000));
+            http_error(request, status, seconds, &text).redact(token)
+        }
+        // The edge answers these in its own words; the messages are for the log.
+        Sent::TooLarge(status) => Error::ResponseTooLarge {
+            status,
+            message: format!("WaAPI's answer to {action} is larger than maxResponseBytes."),
+        },
+        Sent::Redirect(status) => Error::Redirect {
+            status,
+            message: format!("WaAPI answered with a redirect when asked to {action}."),
+        },
+        Sent::Timeout => Error::Timeout {
+            message: format!(
+                "WaAPI did not answer within {} ms (tried to {action}).",
+                options.timeout_ms
+            ),
+        },
+        Sent::Network(why) => Error::Network {
+            message: format!("Could not reach WaAPI to {action}: {why}."),
+        }
+        .redact(token),
     })
 }
 
@@ -496,7 +745,6 @@ async fn call(
 ) -> Reply {
     let self_url = caller.path.as_str();
     let request = match &route {
-        Route::List { filter } => Ok(Upstream::list_instances(filter.as_deref())),
         Route::Create => Ok(Upstream::create_instance()),
         Route::Get(id) => Upstream::get_instance(*id),
         Route::Update(id) => {
@@ -536,33 +784,20 @@ async fn call(
                 Err(e) => Err(e),
             }
         }
-        Route::Events(..) | Route::Stream(_) => {
-            return Reply::error(500, "The edge routed events upstream.")
+        Route::List { .. } | Route::Events(..) | Route::Stream(_) => {
+            return Reply::error(500, "The edge routed this call to the wrong place.")
         }
     };
     let request = match request {
         Ok(request) => request,
         Err(e) => return failed(&e),
     };
-    let cache_key = match &route {
-        Route::List { filter } => Some(filter.clone().unwrap_or_default()),
-        _ => None,
-    };
-    // Taken before the call: a write that lands meanwhile makes this fill too old to store.
-    let generation = LIST_CACHE.with(|c| c.borrow().generation());
-    if let Some(key) = &cache_key {
-        let now = js_sys::Date::now();
-        if let Some(hit) = LIST_CACHE.with(|c| c.borrow().get(key, now).map(str::to_owned)) {
-            return Reply::json(200, hit);
-        }
-    }
     let answer = match client.send(&request).await {
         Ok(answer) => answer,
         Err(e) => return failed(&e),
     };
     let decoded = answer.reply().and_then(|r| {
         Ok(match &route {
-            Route::List { .. } => respond::instances(&r.instance_list()?),
             Route::Create if !caller.may_read => respond::created_id(r.instance()?.id),
             Route::Create => respond::instance(201, &r.instance()?),
             Route::Get(_) => respond::instance(200, &r.instance()?),
@@ -582,21 +817,11 @@ async fn call(
                 respond::passed_on(answer.status, &answer.text, &settings.token, Some(self_url))
                     .unwrap_or_else(|| Reply::json(answer.status, "null".into()))
             }
-            Route::Events(..) | Route::Stream(_) => Reply::no_content(),
+            Route::List { .. } | Route::Events(..) | Route::Stream(_) => Reply::no_content(),
         })
     });
     match client.finish(decoded) {
-        Ok(reply) => {
-            if let (Some(key), Some(body)) = (cache_key, &reply.body) {
-                // The TTL counts from now, when the answer arrived.
-                let now = js_sys::Date::now();
-                LIST_CACHE.with(|c| {
-                    c.borrow_mut()
-                        .put(&key, body.clone(), generation, now, settings.cache_ttl_ms)
-                });
-            }
-            reply
-        }
+        Ok(reply) => reply,
         Err(e @ Error::Api { .. }) => {
             respond::in_band_error(answer.status, &answer.text, &settings.token)
                 .unwrap_or_else(|| respond::upstream_error(&e))
