@@ -2,7 +2,10 @@
 // plain JS worker that forwards the same request to the fake (bench/plain-worker/index.js).
 // Both run in `workerd serve` from the npm workerd package (wrangler's own binary) with a
 // generated config: the same compatibility date, loopback outbound allowed, no wrangler proxy.
-// Load: autocannon, 32 connections, rounds interleaved; cold start: spawn → first 200.
+// Load: autocannon, 32 connections, rounds interleaved; cold start: spawn → first 200. Beside
+// req/s and latency, workerd's own CPU time per request (from /proc), which other load on a
+// shared machine moves far less. NO_DO=1 leaves the edge's Durable Object namespace out of its
+// config (to see what it costs at start). `node bench/edge.mjs --quick` runs this section alone.
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
