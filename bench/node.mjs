@@ -181,7 +181,7 @@ export async function nodeBench(fake, { quick = false } = {}) {
     [
       ["instances", "calls each", "waapi-wasm (ms)", "fetch + JSON.parse (ms)", "ratio", "target"],
       ...Object.entries(decode).map(([n, d]) => [int(Number(n)), d.calls_each, fixed(d.wasm_median_ms, 3), fixed(d.plain_median_ms, 3),
-        fixed(d.ratio), n === "10000" ? `≤ 1.50: ${verdict(d.ratio, 1.5, true)}` : ""]),
+        fixed(d.ratio), `≤ 1.20: ${verdict(d.ratio, 1.2, true)}`]),
     ],
   );
   client.free?.();
