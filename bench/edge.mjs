@@ -2,9 +2,12 @@
 // plain JS worker that forwards the same request to the fake (bench/plain-worker/index.js).
 // Both run in `workerd serve` from the npm workerd package (wrangler's own binary) with a
 // generated config: the same compatibility date, loopback outbound allowed, no wrangler proxy.
-// Load: autocannon, 32 connections, rounds interleaved; cold start: spawn → first 200.
-import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+// Load: autocannon, 32 connections, rounds interleaved; cold start: spawn → first 200. Beside
+// req/s and latency, workerd's own CPU time per request (from /proc), which other load on a
+// shared machine moves far less. NO_DO=1 leaves the edge's Durable Object namespace out of its
+// config (to see what it costs at start). `node bench/edge.mjs --quick` runs this section alone.
+import { execFileSync, spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import autocannon from "autocannon";
 import { startEdge } from "../worker/dev.mjs";
@@ -26,13 +29,20 @@ function capnp(kind, port, vars) {
       ? `(name = "index.js", esModule = embed "plain/index.js")`
       : [
           `(name = "src/index.js", esModule = embed "edge/src/index.js")`,
+          `(name = "src/events.js", esModule = embed "edge/src/events.js")`,
           `(name = "build/waapi_edge.js", esModule = embed "edge/build/waapi_edge.js")`,
           `(name = "build/waapi_edge_bg.wasm", wasm = embed "edge/build/waapi_edge_bg.wasm")`,
           ...snippets().map((f) => `(name = "build/${f}", esModule = embed "edge/build/${f}")`),
         ].join(",\n      ");
   const bindings = Object.entries(vars)
     .map(([k, v]) => `(name = ${JSON.stringify(k)}, text = ${JSON.stringify(v)})`)
+    .concat(kind === "edge" && !process.env.NO_DO ? [`(name = "EVENTS", durableObjectNamespace = "InstanceEvents")`] : [])
     .join(",\n      ");
+  // The edge exports its Durable Object class (webhook events); the list route never uses it.
+  const objects = kind === "edge" && !process.env.NO_DO
+    ? `durableObjectNamespaces = [(className = "InstanceEvents", uniqueKey = "waapi-bench-events", enableSql = true)],
+  durableObjectStorage = (inMemory = void),`
+    : "";
   return `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
@@ -49,17 +59,18 @@ const worker :Workerd.Worker = (
   bindings = [
       ${bindings}
   ],
+  ${objects}
   globalOutbound = "internet",
 );
 `;
 }
 
 /** Copies the worker sources next to the generated configs (embed paths are relative). */
-function prepare(dir) {
+export function prepare(dir) {
   rmSync(dir, { recursive: true, force: true });
   for (const d of ["plain", "edge/src", "edge/build"]) mkdirSync(`${dir}/${d}`, { recursive: true });
   copyFileSync(`${root}bench/plain-worker/index.js`, `${dir}/plain/index.js`);
-  copyFileSync(`${root}worker/src/index.js`, `${dir}/edge/src/index.js`);
+  for (const f of ["index.js", "events.js"]) copyFileSync(`${root}worker/src/${f}`, `${dir}/edge/src/${f}`);
   for (const f of ["waapi_edge.js", "waapi_edge_bg.wasm", ...snippets()]) {
     mkdirSync(dirname(`${dir}/edge/build/${f}`), { recursive: true });
     copyFileSync(`${root}worker/build/${f}`, `${dir}/edge/build/${f}`);
@@ -67,13 +78,13 @@ function prepare(dir) {
 }
 
 /** Spawns `workerd serve` and resolves once GET /api/v1/instances answers 200; `coldMs` is spawn → that answer. */
-async function startWorkerd(dir, name, kind, vars, key) {
+export async function startWorkerd(dir, name, kind, vars, key, args = []) {
   const port = await freePort();
   const file = `${dir}/${name}.capnp`;
   writeFileSync(file, capnp(kind, port, vars));
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
-  const child = spawn(WORKERD, ["serve", file], { cwd: dir, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(WORKERD, ["serve", file, ...args], { cwd: dir, detached: true, stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   child.stderr.on("data", (d) => (log += d));
   let exited = false;
@@ -95,7 +106,7 @@ async function startWorkerd(dir, name, kind, vars, key) {
     try {
       const res = await fetch(`${url}/api/v1/instances`, { headers: { authorization: `Bearer ${key}` } });
       const text = await res.text();
-      if (res.status === 200) return { url, stop, coldMs: performance.now() - t0, body: text, log: () => log };
+      if (res.status === 200) return { url, stop, coldMs: performance.now() - t0, body: text, log: () => log, cpuMs: () => cpuMs(child.pid) };
       throw new Error(`workerd (${name}) answered ${res.status}: ${text}`);
     } catch (e) {
       if (!/fetch failed/.test(e.message)) {
@@ -148,6 +159,13 @@ async function wranglerPlain(port, baseUrl, token, edgeKeys) {
   return readyMs;
 }
 
+/** CPU time (user + system) the process has used so far, in ms: /proc/<pid>/stat fields 14 and 15, in clock ticks. */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+}
+const TICKS = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
+
 function load(url, key, seconds) {
   return new Promise((resolve, reject) => {
     autocannon(
@@ -169,6 +187,8 @@ export async function edgeBench(fake, { quick = false } = {}) {
     plain: { label: "plain JS forwarding worker", kind: "plain", vars: { WAAPI_BASE_URL: fake.api, WAAPI_TOKEN: fake.token, EDGE_KEYS: entry } },
     reencode: { label: "plain JS worker + JSON.parse/stringify (REENCODE 1), extra", kind: "plain",
       vars: { WAAPI_BASE_URL: fake.api, WAAPI_TOKEN: fake.token, EDGE_KEYS: entry, REENCODE: "1" } },
+    read: { label: "plain JS worker reading the body whole (READ 1), extra", kind: "plain",
+      vars: { WAAPI_BASE_URL: fake.api, WAAPI_TOKEN: fake.token, EDGE_KEYS: entry, READ: "1" } },
     cached: { label: "waapi-wasm edge, cache on (CACHE_TTL_MS 5000), extra", kind: "edge", vars: vars("5000") },
   };
 
@@ -193,10 +213,13 @@ export async function edgeBench(fake, { quick = false } = {}) {
     const SECONDS = quick ? 2 : 5, ROUNDS = quick ? 1 : 3;
     for (const k of Object.keys(kinds)) await load(running[k].url, key, 1); // warm-up (JIT, connections)
     await fake.clearLog();
-    const runs = { edge: [], plain: [], reencode: [], cached: [] };
+    const runs = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
     for (let r = 0; r < ROUNDS; r++) {
-      for (const k of [...(r % 2 ? ["plain", "edge"] : ["edge", "plain"]), "reencode", "cached"]) {
-        runs[k].push(await load(running[k].url, key, SECONDS));
+      for (const k of [...(r % 2 ? ["plain", "edge"] : ["edge", "plain"]), "read", "reencode", "cached"]) {
+        const cpu = running[k].cpuMs();
+        const run = await load(running[k].url, key, SECONDS);
+        run.cpuUsPerRequest = ((running[k].cpuMs() - cpu) * 1000) / run.requests.total;
+        runs[k].push(run);
         await fake.clearLog();
       }
     }
@@ -211,6 +234,7 @@ export async function edgeBench(fake, { quick = false } = {}) {
         rps: median(rs.map((r) => r.requests.average)),
         p50_ms: median(rs.map((r) => r.latency.p50)),
         p99_ms: median(rs.map((r) => r.latency.p99)),
+        cpu_us_per_request: median(rs.map((r) => r.cpuUsPerRequest)),
       };
     }
     // wrangler dev (bundling, its proxy, workerd) to the first answer, once each, for reference.
@@ -222,14 +246,18 @@ export async function edgeBench(fake, { quick = false } = {}) {
       wrangler = { edge_ms: edge.readyMs, plain_ms: await wranglerPlain(await freePort(), fake.api, fake.token, entry) };
     }
     const ratio = summary.edge.rps / summary.plain.rps;
+    // p99 as edge / plain (target ≤ 1.2); CPU per request as plain / edge, so that like the
+    // throughput ratio it is higher for a faster edge, and far less moved by other load.
+    const p99 = summary.edge.p99_ms / Math.max(1, summary.plain.p99_ms);
+    const cpu = summary.plain.cpu_us_per_request / summary.edge.cpu_us_per_request;
     const coldStart = { edge_ms: median(cold.edge), plain_ms: median(cold.plain), runs_each: COLD, wrangler_dev: wrangler };
 
-    const rows = [["worker", "req/s", "p50 (ms)", "p99 (ms)", "requests"]];
-    
+    const rows = [["worker", "req/s", "p50 (ms)", "p99 (ms)", "workerd CPU (µs/request)", "requests"]];
+
     // autocannon records whole milliseconds: 0 means under 1 ms.
     const ms = (v) => (v === 0 ? "< 1" : fixed(v, 0));
-    for (const s of Object.values(summary)) rows.push([s.what, int(s.rps), ms(s.p50_ms), ms(s.p99_ms), int(s.requests)]);
-    rows.push([`ratio edge / plain (throughput; target ≥ 0.90: ${verdict(ratio, 0.9, false)})`, fixed(ratio), "", "", ""]);
+    for (const s of Object.values(summary)) rows.push([s.what, int(s.rps), ms(s.p50_ms), ms(s.p99_ms), int(s.cpu_us_per_request), int(s.requests)]);
+    rows.push([`ratio edge / plain (throughput; target ≥ 0.90: ${verdict(ratio, 0.9, false)})`, fixed(ratio), "", fixed(p99), fixed(cpu), ""]);
     table(
       `4. Edge: GET /api/v1/instances (3 instances) in workerd serve, autocannon 32 connections, ${ROUNDS} × ${SECONDS} s rounds interleaved, medians (extras run after each pair)`,
       rows,
@@ -240,7 +268,7 @@ export async function edgeBench(fake, { quick = false } = {}) {
     if (wrangler) crow.push(["wrangler dev: spawn → first 401 (build, bundle, proxy; one run)", int(wrangler.edge_ms), int(wrangler.plain_ms),
       fixed(wrangler.edge_ms / wrangler.plain_ms)]);
     table("   Cold start", crow);
-    return { throughput: summary, ratio, cold_start: coldStart };
+    return { throughput: summary, ratio, p99_ratio: p99, cpu_ratio: cpu, cold_start: coldStart };
   } finally {
     for (const w of Object.values(running)) await w.stop();
     rmSync(dir, { recursive: true, force: true });

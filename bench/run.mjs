@@ -60,6 +60,16 @@ const ratios = {
   decode_10000: node.decode[10000].ratio,
   edge_throughput: edge.ratio,
   edge_cold_start: edge.cold_start.edge_ms / edge.cold_start.plain_ms,
+  // The same figure under the issue's name.
+  cold_start: edge.cold_start.edge_ms / edge.cold_start.plain_ms,
+  edge_p99: edge.p99_ratio,
+  // workerd's CPU time per request, plain / edge (higher is better, like the throughput ratio);
+  // far less moved by other load on the machine than req/s.
+  edge_cpu: edge.cpu_ratio,
+  ky_call_overhead: node.overhead.sequential.ky_ratio,
+  ky_call_overhead_concurrent: node.overhead.concurrent.ky_ratio,
+  openapi_fetch_call_overhead: node.overhead.sequential.openapi_fetch_ratio,
+  openapi_fetch_call_overhead_concurrent: node.overhead.concurrent.openapi_fetch_ratio,
 };
 // Memory grows in 64 KiB pages; "none beyond noise" = not one page more.
 const PAGE = 65536;
@@ -68,13 +78,24 @@ const targets = [
   ["call overhead, concurrent (64)", ratios.call_overhead_concurrent, "≤ 1.10", verdict(ratios.call_overhead_concurrent, 1.1, true)],
   ["call overhead, sendMessage sequential", ratios.call_overhead_send_message, "≤ 1.10", verdict(ratios.call_overhead_send_message, 1.1, true)],
   ["call overhead, sendMessage concurrent (64)", ratios.call_overhead_send_message_concurrent, "≤ 1.10", verdict(ratios.call_overhead_send_message_concurrent, 1.1, true)],
-  ["decode, 10 000 instances", ratios.decode_10000, "≤ 1.50", verdict(ratios.decode_10000, 1.5, true)],
+  ["call overhead below ky's (sequential)", ratios.call_overhead_sequential, `< ${fixed(ratios.ky_call_overhead)}`,
+    verdict(ratios.call_overhead_sequential, ratios.ky_call_overhead, true)],
+  ["call overhead below openapi-fetch's (sequential)", ratios.call_overhead_sequential, `< ${fixed(ratios.openapi_fetch_call_overhead)}`,
+    verdict(ratios.call_overhead_sequential, ratios.openapi_fetch_call_overhead, true)],
+  ["decode, 10 instances", ratios.decode_10, "≤ 1.20", verdict(ratios.decode_10, 1.2, true)],
+  ["decode, 1 000 instances", ratios.decode_1000, "≤ 1.20", verdict(ratios.decode_1000, 1.2, true)],
+  ["decode, 10 000 instances", ratios.decode_10000, "≤ 1.20", verdict(ratios.decode_10000, 1.2, true)],
   ["edge throughput (req/s)", ratios.edge_throughput, "≥ 0.90", verdict(ratios.edge_throughput, 0.9, false)],
+  ["edge p99 latency", ratios.edge_p99, "≤ 1.20", verdict(ratios.edge_p99, 1.2, true)],
+  ["edge cold start", ratios.cold_start, "≤ 1.20", verdict(ratios.cold_start, 1.2, true)],
 ];
+// The whole-API build (every action), gzip: KB here are 1000 bytes, as the issue counts them.
+const wholeKb = size.whole_api.gzip / 1000;
 table("Summary: waapi-wasm / plain JS", [
   ["figure", "ratio", "target", "verdict"],
   ...targets.map(([a, r, t, v]) => [a, fixed(r), t, v]),
   ["memory growth, 1 000 → 100 000 calls", `${int(memory.growth_bytes)} B`, "none (< one 64 KiB page)", memory.growth_bytes < PAGE ? "met" : `missed by ${int(memory.growth_bytes)} B`],
+  [`whole-API build (${size.whole_api.build}: wasm + JS, gzip)`, `${fixed(wholeKb, 1)} KB`, "≤ 40 KB", verdict(wholeKb, 40, true)],
 ]);
 
 const why = {
@@ -83,18 +104,25 @@ const why = {
   "decode, 10 000 instances":
     "the crate's decode is ~3.3× JSON.parse with a stub fetch (copy into wasm, parse, re-serialise, JSON.parse again); closing it: one JSON.parse normalised in place instead of the round trip",
   "edge throughput (req/s)":
-    "measured apart: the upstream call's timeout costs ~0.06 of the ratio, parsing and re-serialising the body ~0.2 (the REENCODE row); settings are parsed once per isolate and each Response is built in one JS call, which lifted the cached path but not this ratio; the remaining ~0.15 is not located, as workerd has no profiler reachable here (suspects: the upstream body read whole and copied into wasm and back, async hops through wasm-bindgen-futures). Closing it: pass the validated upstream bytes through instead of re-serialising them",
+    "the list's bytes now go out as WaAPI sent them once checked (no re-encoding), on a lane without the async handler (two synchronous wasm calls around the first attempt, whose body is read in one go); what is left, per bench/profile-edge.mjs (workerd's inspector): the per-attempt timer and the body read whole (the plain worker streams it unread; the READ row is that cost alone), crossing into wasm and back (strings, the attempt's array), the crate's decode of each instance, the key's SHA-256, and building the Response in JS; the CPU µs/request column is moved far less by other load than req/s",
+  "edge p99 latency":
+    "the same costs as the throughput: with 32 connections on 2 shared cores, p99 is queueing behind the slower per-request work",
+  "edge cold start":
+    "workerd compiles and instantiates the edge's wasm (V8 in Node compiles this build in ~7 ms cold) and the first request compiles lazily each function it touches; the Durable Object namespace made no measurable difference (tried without it); closing it: a smaller edge build",
 };
+why["decode, 10 instances"] = why["decode, 10 000 instances"];
+why["decode, 1 000 instances"] = why["decode, 10 000 instances"];
+why["call overhead below ky's (sequential)"] = why["call overhead, sequential"];
+why["call overhead below openapi-fetch's (sequential)"] = why["call overhead, sequential"];
 why["call overhead, concurrent (64)"] = why["call overhead, sequential"];
 why["call overhead, sendMessage sequential"] = why["call overhead, sequential"];
 why["call overhead, sendMessage concurrent (64)"] = why["call overhead, sequential"];
 const notes = [];
-for (const [a, , t, v] of targets) if (v !== "met") notes.push(`${a}: ${v} (target ${t}); ${why[a]}.`);
+for (const [a, , t, v] of targets) if (v !== "met") notes.push(`${a}: ${v} (target ${t}); ${why[a] ?? "see bench/README.md"}.`);
+if (wholeKb > 40) notes.push(`whole-API build: ${fixed(wholeKb, 1)} KB gzip, over the 40 KB target (the package-side size work is a separate change).`);
+notes.push("Run on a machine shared with other builds (2 cores): single figures move a lot between runs; the ratios compare contenders measured interleaved in the same run.");
 if (!notes.length) notes.push("Every target met.");
 else notes.push("Details and profiles: bench/README.md, \"Diagnosis\".");
-if (ratios.decode_10000 <= 1.5 && ratios.decode_10000 > 1.45) {
-  notes.push(`decode, 10 000 instances: met with ${fixed(ratios.decode_10000)}, within noise of the 1.50 target (runs land on either side).`);
-}
 
 const seconds = (Date.now() - t0) / 1000;
 const results = {

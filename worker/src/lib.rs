@@ -20,16 +20,19 @@ pub mod routes;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use js_sys::Uint8Array;
 use js_sys::{Function, Reflect};
 use sha2::{Digest, Sha256};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, ReadableStream, Request, Response, ResponseInit, Url};
+use web_sys::{Headers, Request, Response, ResponseInit, Url};
 
+use waapi_wasm::envelope::{http_error, Body};
 use waapi_wasm::json::Json;
 use waapi_wasm::request::Request as Upstream;
-use waapi_wasm::{Client, Error};
+use waapi_wasm::retry::{decide, parse_retry_after, Decision, Outcome};
+use waapi_wasm::{transport, Client, Error, Options};
 
 use crate::cache::ListCache;
 use crate::config::{authorize, Settings, MAX_ACTION_BODY_BYTES, MAX_BODY_BYTES, MAX_DRAIN_BYTES};
@@ -103,6 +106,49 @@ export async function read_bounded(request, limit, drain) {
   return out;
 }
 
+// The first attempt of a list call, leaner than the package's (one native timer, the body in
+// one read when its length is known), with the same outcome: [kind, status, retry-after or the
+// redirect's origin, bytes]; kind 0 an answer (bytes within `max`), 1 too large, 2 a redirect.
+// Throws "waapi:timeout" past `ms` (the body read included), else what fetch threw.
+export function first_attempt(url, authorization, ms, max) {
+  const signal = AbortSignal.timeout(ms);
+  const headers = { Authorization: authorization, Accept: "application/json", "Content-Type": "application/json" };
+  return fetch(url, { headers, signal, redirect: "manual" })
+    .then(async (r) => {
+      const s = r.status, h = r.headers;
+      if (r.type === "opaqueredirect" || (s > 299 && s < 400)) {
+        r.body?.cancel().catch(() => {});
+        let origin;
+        try {
+          const to = h.get("location");
+          if (to) origin = new URL(to, url).origin;
+        } catch {}
+        return [2, s, origin, null];
+      }
+      const length = h.get("content-length");
+      if (+length > max) {
+        r.body?.cancel().catch(() => {});
+        return [1, s, null, null];
+      }
+      // A declared length bounds what arrives, unless the body is decoded on the way.
+      if (length !== null && !h.has("content-encoding")) return [0, s, h.get("retry-after"), new Uint8Array(await r.arrayBuffer())];
+      const reader = r.body?.getReader(), chunks = [];
+      let size = 0;
+      for (let c; reader && !(c = await reader.read()).done; chunks.push(c.value)) {
+        if ((size += c.value.length) > max) {
+          reader.cancel().catch(() => {});
+          return [1, s, null, null];
+        }
+      }
+      const out = new Uint8Array(size);
+      for (let i = 0, at = 0; i < chunks.length; at += chunks[i++].length) out.set(chunks[i], at);
+      return [0, s, h.get("retry-after"), out];
+    })
+    .catch((e) => {
+      throw signal.aborted ? "waapi:timeout" : e;
+    });
+}
+
 // A call to the Durable Object of instance `name` (src/events.js); null without the binding.
 export function events_fetch(env, name, path, body) {
   const ns = env.EVENTS;
@@ -114,6 +160,7 @@ export function events_fetch(env, name, path, body) {
 extern "C" {
     fn respond(status: u16, body: JsValue, headers: &str) -> Response;
     fn read_bounded(request: &Request, limit: u32, drain: u32) -> js_sys::Promise;
+    fn first_attempt(url: &str, authorization: &str, ms: u32, max: u32) -> js_sys::Promise;
     #[wasm_bindgen(catch)]
     fn events_fetch(
         env: &JsValue,
@@ -123,11 +170,11 @@ extern "C" {
     ) -> Result<js_sys::Promise, JsValue>;
 }
 
-/// What `serve` answers: a reply, or a body passed on from the Durable Object as it flows,
-/// with its content type.
+/// What `serve` answers: a reply, or a 200 whose body is passed on as it is (the Durable
+/// Object's stream, or WaAPI's checked bytes), with its content type.
 enum Answer {
     Reply(Reply),
-    Stream(Option<ReadableStream>, &'static str),
+    Stream(JsValue, &'static str),
 }
 
 /// The module worker's `fetch(request, env)`. Never throws: every failure is a response.
@@ -237,6 +284,10 @@ async fn read_body(request: &Request, limit: usize) -> Result<Option<Vec<u8>>, J
     if declared.is_some_and(|n| n > limit + MAX_DRAIN_BYTES) {
         return Ok(None);
     }
+    // No body (every GET): no read, no promise to wait for.
+    if request.body().is_none() {
+        return Ok(Some(Vec::new()));
+    }
     let u32_of = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let bytes = JsFuture::from(read_bounded(
         request,
@@ -256,6 +307,117 @@ fn var(env: &JsValue, name: &str) -> Option<String> {
         .ok()
         .and_then(|v| v.as_string())
         .filter(|v| !v.trim().is_empty())
+}
+
+/// The instance list on a lane without the async machinery of [`handle`] (its promise hops and
+/// closures cost more than the list's own work): `src/index.js` asks here first. `undefined`
+/// for anything but a `GET /api/v1/instances` with no body, same-origin or without `Origin`,
+/// by a key that may read, on an edge whose settings work: [`handle`] then answers it as
+/// always. Otherwise the answer (a cached list), or `[attempt, key, generation]`: the first
+/// attempt's promise, whose outcome `src/index.js` hands to [`list_end`] with the other two.
+#[wasm_bindgen]
+pub fn list_start(request: &Request, env: &JsValue) -> JsValue {
+    lane(request, env).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn lane(request: &Request, env: &JsValue) -> Option<JsValue> {
+    if request.method() != "GET" || request.body().is_some() {
+        return None;
+    }
+    let url = Url::new(&request.url()).ok()?;
+    let path = url.pathname();
+    if path != "/api/v1/instances" {
+        return None;
+    }
+    let headers = request.headers();
+    if headers.has("content-length").ok()? {
+        return None;
+    }
+    if headers
+        .get("origin")
+        .ok()?
+        .is_some_and(|o| o != url.origin())
+    {
+        return None;
+    }
+    let filter = match route("GET", &path, &query_of(&url).ok()?) {
+        Ok(Route::List { filter }) => filter,
+        _ => return None,
+    };
+    let settings = settings(env);
+    let client = settings.client.as_ref().ok()?;
+    let authorization = headers.get("authorization").ok()?;
+    let key = bearer(&authorization)?;
+    let permissions = authorize(&settings.keys, &Sha256::digest(key.as_bytes()).into())?;
+    if !permissions.allows(Permission::Read) {
+        return None;
+    }
+    Some(
+        match list_begin(client, &settings.token, filter.as_deref()) {
+            Ok((fill, attempt)) => js_sys::Array::of3(
+                &attempt,
+                &JsValue::from_str(&fill.key),
+                &JsValue::from_f64(fill.generation as f64),
+            )
+            .into(),
+            Err(answer) => lane_response(answer, &settings).into(),
+        },
+    )
+}
+
+/// The lane's answer once its first attempt is over (`failed`: it threw `outcome`): a
+/// `Response`, or a promise of one when the package's policy calls for a retry.
+#[wasm_bindgen]
+pub fn list_end(
+    env: &JsValue,
+    key: String,
+    generation: f64,
+    failed: bool,
+    outcome: JsValue,
+) -> JsValue {
+    let settings = settings(env);
+    let Ok(client) = &settings.client else {
+        return lane_response(Answer::Reply(respond::misconfigured()), &settings).into();
+    };
+    let filter = (!key.is_empty()).then_some(key.as_str());
+    let fill = Fill {
+        request: Upstream::list_instances(filter),
+        key,
+        generation: generation as u64,
+    };
+    let outcome = if failed { Err(outcome) } else { Ok(outcome) };
+    match fill.settle(client, &settings.token, outcome) {
+        Settled::Done(sent) => {
+            lane_response(fill.answer(client, &settings, sent), &settings).into()
+        }
+        Settled::RetryIn(ms) => {
+            let env = env.clone();
+            wasm_bindgen_futures::future_to_promise(async move {
+                let settings = self::settings(&env);
+                let answer = match &settings.client {
+                    Ok(client) => fill.retry(client, &settings, ms).await,
+                    Err(_) => Answer::Reply(respond::misconfigured()),
+                };
+                Ok(lane_response(answer, &settings).into())
+            })
+            .into()
+        }
+    }
+}
+
+/// The lane's `Response`, with the headers of every same-origin API answer.
+fn lane_response(answer: Answer, settings: &Settings) -> Response {
+    if let Answer::Reply(reply) = &answer {
+        if reply.status >= 500 {
+            log_error(&format!("GET /api/v1/instances -> {}", reply.status));
+        }
+    }
+    let added = vec![
+        ("Cache-Control", "no-store".to_owned()),
+        ("X-Content-Type-Options", "nosniff".to_owned()),
+    ];
+    finish(answer, settings, added)
+        .unwrap_or_else(|_| plain_error(500, "The edge failed to answer."))
 }
 
 /// `/api/…`: CORS, then the route, the key, the body, the upstream call.
@@ -301,6 +463,15 @@ async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, Js
         added.push(("Access-Control-Expose-Headers", "Retry-After".to_owned()));
         added.push(("Vary", "Origin".to_owned()));
     }
+    finish(answer, &settings, added)
+}
+
+/// An `/api/…` answer as a `Response`, with the headers every API answer has (`added`).
+fn finish(
+    answer: Answer,
+    settings: &Settings,
+    added: Vec<(&'static str, String)>,
+) -> Result<Response, JsValue> {
     match answer {
         Answer::Reply(mut reply) => {
             reply.headers.extend(added);
@@ -320,7 +491,7 @@ async fn api(request: &Request, env: &JsValue, url: &Url) -> Result<Response, Js
                 .headers
                 .push(("Content-Type", content_type.to_owned()));
             stream.headers.extend(added);
-            Ok(respond(200, body.into(), &header_lines(&stream)))
+            Ok(respond(200, body, &header_lines(&stream)))
         }
     }
 }
@@ -332,13 +503,7 @@ async fn serve(
     settings: &Settings,
     url: &Url,
 ) -> Result<Answer, JsValue> {
-    let query: Vec<(String, String)> = js_sys::try_iter(&url.search_params())?
-        .map(|it| {
-            it.filter_map(|pair| pair.ok())
-                .filter_map(query_pair)
-                .collect()
-        })
-        .unwrap_or_default();
+    let query = query_of(url)?;
     let path = url.pathname();
     let own = path.starts_with("/edge/");
     let reply = |r: Reply| Ok(Answer::Reply(r));
@@ -409,6 +574,17 @@ async fn serve(
         Ok(client) => client,
         Err(_) => return reply(respond::misconfigured()),
     };
+    if let Route::List { filter } = &route {
+        return Ok(match list(client, settings, filter.as_deref()).await {
+            Answer::Reply(answer) => {
+                if answer.status >= 500 {
+                    log_error(&format!("GET {path} -> {}", answer.status));
+                }
+                Answer::Reply(answer)
+            }
+            passed => passed,
+        });
+    }
     let caller = Caller {
         may_read: permissions.allows(Permission::Read),
         origin: url.origin(),
@@ -436,7 +612,7 @@ async fn events_list(env: &JsValue, id: u64, page: Page) -> Result<Answer, JsVal
     let path = format!("/list?after={}&limit={}", page.after, page.limit);
     Ok(match events_call(env, id, &path, None).await? {
         None => Answer::Reply(misconfigured("no EVENTS binding.")),
-        Some(r) if r.status() == 200 => Answer::Stream(r.body(), "application/json"),
+        Some(r) if r.status() == 200 => Answer::Stream(r.body().into(), "application/json"),
         Some(r) => {
             log_error(&format!("reading events failed: {}", r.status()));
             Answer::Reply(Reply::error(500, "The edge could not read the events."))
@@ -457,7 +633,7 @@ async fn events_stream(
     );
     Ok(match events_call(env, id, &path, None).await? {
         None => Answer::Reply(misconfigured("no EVENTS binding.")),
-        Some(r) if r.status() == 200 => Answer::Stream(r.body(), "text/event-stream"),
+        Some(r) if r.status() == 200 => Answer::Stream(r.body().into(), "text/event-stream"),
         Some(r) if r.status() == 429 => Answer::Reply(
             Reply::error(
                 429,
@@ -475,6 +651,238 @@ async fn events_stream(
             ))
         }
     })
+}
+
+/// `GET /api/v1/instances`: from the cache, or from WaAPI. WaAPI's answer is checked as every
+/// answer is (status, size, every status level, each instance decoded); then its bytes go out as
+/// they came when that says the same as re-encoding them would (see
+/// [`respond::passes_as_sent`]), else the list is written anew as before.
+async fn list(client: &Client, settings: &Settings, filter: Option<&str>) -> Answer {
+    let (fill, attempt) = match list_begin(client, &settings.token, filter) {
+        Ok(started) => started,
+        Err(answer) => return answer,
+    };
+    let outcome = JsFuture::from(attempt).await;
+    match fill.settle(client, &settings.token, outcome) {
+        Settled::Done(sent) => fill.answer(client, settings, sent),
+        Settled::RetryIn(ms) => fill.retry(client, settings, ms).await,
+    }
+}
+
+/// A cached list, or the first attempt started.
+fn list_begin(
+    client: &Client,
+    token: &str,
+    filter: Option<&str>,
+) -> Result<(Fill, js_sys::Promise), Answer> {
+    let key = filter.unwrap_or_default().to_owned();
+    // Taken before the call: a write that lands meanwhile makes this fill too old to store.
+    let generation = LIST_CACHE.with(|c| c.borrow().generation());
+    let now = js_sys::Date::now();
+    if let Some(hit) = LIST_CACHE.with(|c| c.borrow().get(&key, now).map(str::to_owned)) {
+        return Err(Answer::Reply(Reply::json(200, hit)));
+    }
+    if let Err(e) = client.validate() {
+        return Err(Answer::Reply(failed(&e)));
+    }
+    let request = Upstream::list_instances(filter);
+    let options = client.options();
+    let attempt = first_attempt(
+        &request.url(&options.base_url),
+        &format!("Bearer {token}"),
+        options.timeout_ms,
+        options.max_response_bytes,
+    );
+    Ok((
+        Fill {
+            key,
+            generation,
+            request,
+        },
+        attempt,
+    ))
+}
+
+/// A list call under way: what it needs once its first attempt is over.
+struct Fill {
+    key: String,
+    generation: u64,
+    request: Upstream,
+}
+
+/// What the first attempt came to.
+enum Sent {
+    /// Status, `Retry-After`, the body's bytes.
+    Answer(u16, Option<String>, Uint8Array),
+    TooLarge(u16),
+    Redirect(u16),
+    Timeout,
+    Network(String),
+}
+
+/// After the first attempt: the call's outcome, or a retry after so many ms.
+enum Settled {
+    Done(Result<(Body, Option<JsValue>), Error>),
+    RetryIn(u64),
+}
+
+impl Fill {
+    /// The first attempt's outcome, judged as the package judges it: a 2xx is kept (its bytes
+    /// too, to pass on as they are when they are WaAPI's, unchanged and valid UTF-8); anything
+    /// else goes through the package's policy ([`decide`]), and a retry it calls for is made by
+    /// the package itself (see [`Fill::retry`]), so the errors and their words stay the package's.
+    fn settle(&self, client: &Client, token: &str, outcome: Result<JsValue, JsValue>) -> Settled {
+        let request = &self.request;
+        let options = client.options();
+        let sent = match outcome {
+            Ok(answer) => {
+                let answer: js_sys::Array = answer.unchecked_into();
+                let status = answer.get(1).as_f64().map_or(0, |s| s as u16);
+                match answer.get(0).as_f64().map_or(0, |kind| kind as u8) {
+                    1 => Sent::TooLarge(status),
+                    2 => Sent::Redirect(status),
+                    _ => Sent::Answer(
+                        status,
+                        answer.get(2).as_string(),
+                        answer.get(3).unchecked_into(),
+                    ),
+                }
+            }
+            Err(e) if e.as_string().as_deref() == Some("waapi:timeout") => Sent::Timeout,
+            Err(e) => Sent::Network(js_text(&e)),
+        };
+        if let Sent::Answer(status @ 200..=299, _, bytes) = sent {
+            // A 2xx is kept whatever else: the policy has nothing to decide.
+            let body = |text| Body {
+                action: request.action.clone(),
+                status,
+                text,
+            };
+            return Settled::Done(Ok(match String::from_utf8(bytes.to_vec()) {
+                Ok(text) => (body(text), Some(bytes.into())),
+                Err(e) => (
+                    body(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+                    None,
+                ),
+            }));
+        }
+        let (outcome, retry_after_ms) = match &sent {
+            Sent::Answer(status, retry_after, _) => (
+                Outcome::Status(*status),
+                retry_after
+                    .as_deref()
+                    .and_then(|v| parse_retry_after(v, transport::now_ms())),
+            ),
+            Sent::Timeout => (Outcome::Timeout, None),
+            Sent::Network(_) => (Outcome::Network, None),
+            // The package's own refusals: another attempt would meet the same answer.
+            Sent::TooLarge(_) | Sent::Redirect(_) => (Outcome::Status(0), None),
+        };
+        let decision = decide(
+            request.idempotent,
+            outcome,
+            0,
+            options.max_retries,
+            retry_after_ms,
+            transport::random(),
+        );
+        if let Decision::RetryIn(ms) = decision {
+            return Settled::RetryIn(ms);
+        }
+        let action = &request.action;
+        Settled::Done(Err(match sent {
+            Sent::Answer(status, _, bytes) => {
+                let text = String::from_utf8_lossy(&bytes.to_vec()).into_owned();
+                let seconds = retry_after_ms.map(|ms| ms.div_ceil(1000));
+                http_error(request, status, seconds, &text).redact(token)
+            }
+            // The edge answers these in its own words; the messages are for the log.
+            Sent::TooLarge(status) => Error::ResponseTooLarge {
+                status,
+                message: format!("WaAPI's answer to {action} is larger than maxResponseBytes."),
+            },
+            Sent::Redirect(status) => Error::Redirect {
+                status,
+                message: format!("WaAPI answered with a redirect when asked to {action}."),
+            },
+            Sent::Timeout => Error::Timeout {
+                message: format!(
+                    "WaAPI did not answer within {} ms (tried to {action}).",
+                    options.timeout_ms
+                ),
+            },
+            Sent::Network(why) => Error::Network {
+                message: format!("Could not reach WaAPI to {action}: {why}."),
+            }
+            .redact(token),
+        }))
+    }
+
+    /// The rest of the call after `ms`: the package's attempts with one retry fewer.
+    async fn retry(self, client: &Client, settings: &Settings, ms: u64) -> Answer {
+        transport::sleep(ms).await;
+        let options = client.options();
+        let rest = Client::with_options(
+            settings.token.as_str(),
+            Options {
+                max_retries: options.max_retries.saturating_sub(1),
+                ..options.clone()
+            },
+        );
+        let sent = rest.send(&self.request).await.map(|body| (body, None));
+        self.answer(client, settings, sent)
+    }
+
+    /// The caller's answer to the call's outcome; a sound list fills the cache.
+    fn answer(
+        &self,
+        client: &Client,
+        settings: &Settings,
+        sent: Result<(Body, Option<JsValue>), Error>,
+    ) -> Answer {
+        let (answer, bytes) = match sent {
+            Ok(sent) => sent,
+            Err(e) => return Answer::Reply(failed(&e)),
+        };
+        let decoded = answer.reply().and_then(|r| {
+            let list = r.instance_list()?;
+            let as_sent = matches!(r.json.get("instances"), Some(Json::Array(_)));
+            Ok((list, as_sent))
+        });
+        let (list, as_sent) = match client.finish(decoded) {
+            Ok(decoded) => decoded,
+            Err(e @ Error::Api { .. }) => {
+                return Answer::Reply(
+                    respond::in_band_error(answer.status, &answer.text, &settings.token)
+                        .unwrap_or_else(|| respond::upstream_error(&e)),
+                )
+            }
+            Err(e) => return Answer::Reply(failed(&e)),
+        };
+        let secret = settings.webhook_secret.as_deref().ok();
+        let passed = as_sent && respond::passes_as_sent(&answer.text, &settings.token, secret);
+        let body = match passed {
+            true => answer.text,
+            false => respond::instances(&list).body.unwrap_or_default(),
+        };
+        if settings.cache_ttl_ms > 0 {
+            // The TTL counts from now, when the answer arrived.
+            let now = js_sys::Date::now();
+            LIST_CACHE.with(|c| {
+                c.borrow_mut().put(
+                    &self.key,
+                    body.clone(),
+                    self.generation,
+                    now,
+                    settings.cache_ttl_ms,
+                )
+            });
+        }
+        match (passed, bytes) {
+            (true, Some(bytes)) => Answer::Stream(bytes, "application/json"),
+            _ => Answer::Reply(Reply::json(200, body)),
+        }
+    }
 }
 
 /// Who asks: whether the key may read, the edge's origin (for its own webhook receiver) and
@@ -496,7 +904,6 @@ async fn call(
 ) -> Reply {
     let self_url = caller.path.as_str();
     let request = match &route {
-        Route::List { filter } => Ok(Upstream::list_instances(filter.as_deref())),
         Route::Create => Ok(Upstream::create_instance()),
         Route::Get(id) => Upstream::get_instance(*id),
         Route::Update(id) => {
@@ -536,33 +943,20 @@ async fn call(
                 Err(e) => Err(e),
             }
         }
-        Route::Events(..) | Route::Stream(_) => {
-            return Reply::error(500, "The edge routed events upstream.")
+        Route::List { .. } | Route::Events(..) | Route::Stream(_) => {
+            return Reply::error(500, "The edge routed this call to the wrong place.")
         }
     };
     let request = match request {
         Ok(request) => request,
         Err(e) => return failed(&e),
     };
-    let cache_key = match &route {
-        Route::List { filter } => Some(filter.clone().unwrap_or_default()),
-        _ => None,
-    };
-    // Taken before the call: a write that lands meanwhile makes this fill too old to store.
-    let generation = LIST_CACHE.with(|c| c.borrow().generation());
-    if let Some(key) = &cache_key {
-        let now = js_sys::Date::now();
-        if let Some(hit) = LIST_CACHE.with(|c| c.borrow().get(key, now).map(str::to_owned)) {
-            return Reply::json(200, hit);
-        }
-    }
     let answer = match client.send(&request).await {
         Ok(answer) => answer,
         Err(e) => return failed(&e),
     };
     let decoded = answer.reply().and_then(|r| {
         Ok(match &route {
-            Route::List { .. } => respond::instances(&r.instance_list()?),
             Route::Create if !caller.may_read => respond::created_id(r.instance()?.id),
             Route::Create => respond::instance(201, &r.instance()?),
             Route::Get(_) => respond::instance(200, &r.instance()?),
@@ -582,21 +976,11 @@ async fn call(
                 respond::passed_on(answer.status, &answer.text, &settings.token, Some(self_url))
                     .unwrap_or_else(|| Reply::json(answer.status, "null".into()))
             }
-            Route::Events(..) | Route::Stream(_) => Reply::no_content(),
+            Route::List { .. } | Route::Events(..) | Route::Stream(_) => Reply::no_content(),
         })
     });
     match client.finish(decoded) {
-        Ok(reply) => {
-            if let (Some(key), Some(body)) = (cache_key, &reply.body) {
-                // The TTL counts from now, when the answer arrived.
-                let now = js_sys::Date::now();
-                LIST_CACHE.with(|c| {
-                    c.borrow_mut()
-                        .put(&key, body.clone(), generation, now, settings.cache_ttl_ms)
-                });
-            }
-            reply
-        }
+        Ok(reply) => reply,
         Err(e @ Error::Api { .. }) => {
             respond::in_band_error(answer.status, &answer.text, &settings.token)
                 .unwrap_or_else(|| respond::upstream_error(&e))
@@ -628,6 +1012,20 @@ fn too_large(limit: usize) -> Reply {
         413,
         &format!("The request body is larger than {limit} bytes."),
     )
+}
+
+/// The query's pairs, decoded. Most calls have none: then no iterator crosses the boundary.
+fn query_of(url: &Url) -> Result<Vec<(String, String)>, JsValue> {
+    if url.search().is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(js_sys::try_iter(&url.search_params())?
+        .map(|it| {
+            it.filter_map(|pair| pair.ok())
+                .filter_map(query_pair)
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 fn query_pair(pair: JsValue) -> Option<(String, String)> {
