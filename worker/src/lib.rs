@@ -32,7 +32,7 @@ use waapi_wasm::envelope::{http_error, Body};
 use waapi_wasm::json::Json;
 use waapi_wasm::request::Request as Upstream;
 use waapi_wasm::retry::{decide, parse_retry_after, Decision, Outcome};
-use waapi_wasm::{transport, Client, Error, Options};
+use waapi_wasm::{transport, Client, Error};
 
 use crate::cache::ListCache;
 use crate::config::{authorize, Settings, MAX_ACTION_BODY_BYTES, MAX_BODY_BYTES, MAX_DRAIN_BYTES};
@@ -824,10 +824,9 @@ impl Fill {
         let options = client.options();
         let rest = Client::with_options(
             settings.token.as_str(),
-            Options {
-                max_retries: options.max_retries.saturating_sub(1),
-                ..options.clone()
-            },
+            options
+                .clone()
+                .max_retries(options.max_retries.saturating_sub(1)),
         );
         let sent = rest.send(&self.request).await.map(|body| (body, None));
         self.answer(client, settings, sent)
