@@ -165,12 +165,13 @@ function typescript() {
       out.push("   * @example");
       out.push('   * const sent = await waapi.sendMessage(1, { chatId: "4915112345678@c.us", message: "Hi" });');
     }
-    out.push(`   * @throws {WaapiError} \`invalid_input\` before sending (${required.length ? "a required parameter missing, " : ""}a wrong type, an unknown parameter), \`api\` for an error WaAPI reports in its answer, \`not_ready\` when the instance is not ready, and the kinds of every call.`);
+    out.push(`   * @param options \`{ signal, timeoutMs }\` for this call alone${required.length ? "" : " (pass \\`undefined\\` or \\`{}\\` as \\`params\\` to give them)"}.`);
+    out.push(`   * @throws {WaapiError} \`invalid_input\` before sending (${required.length ? "a required parameter missing, " : ""}a wrong type, an unknown parameter), \`api\` for an error WaAPI reports in its answer, \`not_ready\` when the instance is not ready, \`forbidden\` without the ${ro ? "read" : "update"} permission, and the kinds of every call (\`unauthorized\`, \`not_found\`, \`rate_limited\`, \`server\`, \`timeout\`, \`aborted\`, \`network\`, \`decode\`, \`response_too_large\`, \`redirect\`).`);
     out.push("   */");
     const params = a.params.length
       ? `params${required.length ? "" : "?"}: ${P}Params`
       : "params?: Record<string, never>";
-    out.push(`  ${camel(a.action)}(instanceId: number, ${params}): Promise<${P}Answer>;`);
+    out.push(`  ${camel(a.action)}(instanceId: number, ${params}${required.length ? "" : " | undefined"}, options?: CallOptions): Promise<${P}Answer>;`);
   }
   out.push("}");
   out.push("export interface WaapiClient extends WaapiActions {}");
@@ -418,12 +419,127 @@ function builderTests(out) {
 }
 
 // ---- JS ----
+// npm/actions.js: the action methods, and the package's JS face over the wasm class (see its
+// header). VERSION comes from Cargo.toml, so a version bump shows as a stale file.
+const version = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^\[package\][^[]*?^version = "([^"]+)"/m)?.[1];
+if (!version) throw new Error("Cargo.toml has no [package] version");
 function js() {
   return `// ${MARK}
 // Every client action as a method of WaapiClient: \`waapi.sendMessage(1, { chatId, message })\`
 // calls the wasm's one checked entry point with the action's wire name, which checks the
 // parameters against the catalogue before anything is sent.
-import { WaapiClient } from "./waapi_wasm.js";
+//
+// This module is also the package's JS face: \`WaapiClient\` extends the wasm class so that a
+// call after \`free()\` (or before the web entry's \`init()\`) is a \`WaapiError\` rather than a
+// trap, every error leaves with the \`WaapiError\` class and, when the caller awaits, a stack
+// that names the caller (an error made in wasm after an await has none of its own).
+import { WaapiClient as Core, parseWebhookEvent as parse } from "./waapi_wasm.js";
+
+/** The package's version, the one its requests send as \`User-Agent: waapi-wasm/<version>\`. */
+export const VERSION = ${JSON.stringify(version)};
+
+// The brand lives on the prototype and is read with \`Symbol.for\`, so \`instanceof\` holds across
+// two copies of the package (an ESM and a CJS build, two versions in one bundle).
+const BRAND = Symbol.for("waapi-wasm.error");
+
+/** How every call fails: \`kind\` says why. Matched with \`instanceof\` or \`isWaapiError\`. */
+export class WaapiError extends Error {
+  static [Symbol.hasInstance](value) {
+    return value != null && value[BRAND] === true;
+  }
+}
+Object.defineProperty(WaapiError.prototype, BRAND, { value: true });
+WaapiError.prototype.name = "WaapiError";
+
+/** Whether \`value\` is an error this package threw, from any copy of it. */
+export function isWaapiError(value) {
+  return value instanceof WaapiError;
+}
+
+/** The wasm's errors are \`Error\`s named WaapiError: they take the class here. */
+const adopt = (e) => {
+  if (e instanceof Error && e.name === "WaapiError" && !(e instanceof WaapiError)) {
+    Object.setPrototypeOf(e, WaapiError.prototype);
+  }
+  return e;
+};
+
+const refused = (message) => {
+  const e = new WaapiError(message);
+  e.kind = "invalid_input";
+  return e;
+};
+
+const freed = () =>
+  Promise.reject(refused("This WaapiClient was freed (free() or the end of its \`using\` block); create a new one."));
+
+// Awaited here, an error is handled inside an async function that its caller awaits, so the
+// stack V8 takes now (Node, Chromium, workerd, Deno) holds the caller's frames.
+async function settle(promise) {
+  try {
+    return await promise;
+  } catch (e) {
+    adopt(e);
+    if (e instanceof WaapiError) Error.captureStackTrace?.(e, settle);
+    throw e;
+  }
+}
+
+export class WaapiClient extends Core {
+  constructor(token, options) {
+    try {
+      super(token, options);
+    } catch (e) {
+      // Only a missing wasm makes the glue throw a TypeError: \`waapi-wasm/web\` before \`init()\`.
+      if (e instanceof TypeError) {
+        throw refused("The wasm is not loaded yet: \`await init()\` from waapi-wasm/web before creating a WaapiClient.");
+      }
+      throw adopt(e);
+    }
+  }
+  listInstances(filter, options) {
+    return this.__wbg_ptr ? settle(super.listInstances(filter, options)) : freed();
+  }
+  getInstance(id, options) {
+    return this.__wbg_ptr ? settle(super.getInstance(id, options)) : freed();
+  }
+  createInstance(options) {
+    return this.__wbg_ptr ? settle(super.createInstance(options)) : freed();
+  }
+  updateInstance(id, update, options) {
+    return this.__wbg_ptr ? settle(super.updateInstance(id, update, options)) : freed();
+  }
+  deleteInstance(id, options) {
+    return this.__wbg_ptr ? settle(super.deleteInstance(id, options)) : freed();
+  }
+  clientStatus(id, options) {
+    return this.__wbg_ptr ? settle(super.clientStatus(id, options)) : freed();
+  }
+  qrCode(id, options) {
+    return this.__wbg_ptr ? settle(super.qrCode(id, options)) : freed();
+  }
+  me(id, options) {
+    return this.__wbg_ptr ? settle(super.me(id, options)) : freed();
+  }
+  action(instanceId, name, params, options) {
+    return this.__wbg_ptr ? settle(super.action(instanceId, name, params, options)) : freed();
+  }
+  /** Frees the wasm memory now; later calls reject with \`invalid_input\`. Safe to call twice. */
+  free() {
+    if (this.__wbg_ptr) super.free();
+  }
+}
+if (Symbol.dispose) WaapiClient.prototype[Symbol.dispose] = WaapiClient.prototype.free;
+
+/** \`parseWebhookEvent\` of the wasm, its errors given the \`WaapiError\` class. */
+export function parseWebhookEvent(body) {
+  try {
+    return parse(body);
+  } catch (e) {
+    if (e instanceof TypeError) throw refused("The wasm is not loaded yet: \`await init()\` from waapi-wasm/web first.");
+    throw adopt(e);
+  }
+}
 
 const NAMES =
   ${JSON.stringify(actions.map((a) => a.action).join(" "))};
@@ -431,8 +547,8 @@ const NAMES =
 for (const name of NAMES.split(" ")) {
   const method = name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
   Object.defineProperty(WaapiClient.prototype, method, {
-    value: function (instanceId, params) {
-      return this._runAction(name, instanceId, params);
+    value: function (instanceId, params, options) {
+      return this.__wbg_ptr ? settle(this._runAction(name, instanceId, params, options)) : freed();
     },
     writable: true,
     configurable: true,

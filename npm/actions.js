@@ -2,7 +2,118 @@
 // Every client action as a method of WaapiClient: `waapi.sendMessage(1, { chatId, message })`
 // calls the wasm's one checked entry point with the action's wire name, which checks the
 // parameters against the catalogue before anything is sent.
-import { WaapiClient } from "./waapi_wasm.js";
+//
+// This module is also the package's JS face: `WaapiClient` extends the wasm class so that a
+// call after `free()` (or before the web entry's `init()`) is a `WaapiError` rather than a
+// trap, every error leaves with the `WaapiError` class and, when the caller awaits, a stack
+// that names the caller (an error made in wasm after an await has none of its own).
+import { WaapiClient as Core, parseWebhookEvent as parse } from "./waapi_wasm.js";
+
+/** The package's version, the one its requests send as `User-Agent: waapi-wasm/<version>`. */
+export const VERSION = "0.1.0";
+
+// The brand lives on the prototype and is read with `Symbol.for`, so `instanceof` holds across
+// two copies of the package (an ESM and a CJS build, two versions in one bundle).
+const BRAND = Symbol.for("waapi-wasm.error");
+
+/** How every call fails: `kind` says why. Matched with `instanceof` or `isWaapiError`. */
+export class WaapiError extends Error {
+  static [Symbol.hasInstance](value) {
+    return value != null && value[BRAND] === true;
+  }
+}
+Object.defineProperty(WaapiError.prototype, BRAND, { value: true });
+WaapiError.prototype.name = "WaapiError";
+
+/** Whether `value` is an error this package threw, from any copy of it. */
+export function isWaapiError(value) {
+  return value instanceof WaapiError;
+}
+
+/** The wasm's errors are `Error`s named WaapiError: they take the class here. */
+const adopt = (e) => {
+  if (e instanceof Error && e.name === "WaapiError" && !(e instanceof WaapiError)) {
+    Object.setPrototypeOf(e, WaapiError.prototype);
+  }
+  return e;
+};
+
+const refused = (message) => {
+  const e = new WaapiError(message);
+  e.kind = "invalid_input";
+  return e;
+};
+
+const freed = () =>
+  Promise.reject(refused("This WaapiClient was freed (free() or the end of its `using` block); create a new one."));
+
+// Awaited here, an error is handled inside an async function that its caller awaits, so the
+// stack V8 takes now (Node, Chromium, workerd, Deno) holds the caller's frames.
+async function settle(promise) {
+  try {
+    return await promise;
+  } catch (e) {
+    adopt(e);
+    if (e instanceof WaapiError) Error.captureStackTrace?.(e, settle);
+    throw e;
+  }
+}
+
+export class WaapiClient extends Core {
+  constructor(token, options) {
+    try {
+      super(token, options);
+    } catch (e) {
+      // Only a missing wasm makes the glue throw a TypeError: `waapi-wasm/web` before `init()`.
+      if (e instanceof TypeError) {
+        throw refused("The wasm is not loaded yet: `await init()` from waapi-wasm/web before creating a WaapiClient.");
+      }
+      throw adopt(e);
+    }
+  }
+  listInstances(filter, options) {
+    return this.__wbg_ptr ? settle(super.listInstances(filter, options)) : freed();
+  }
+  getInstance(id, options) {
+    return this.__wbg_ptr ? settle(super.getInstance(id, options)) : freed();
+  }
+  createInstance(options) {
+    return this.__wbg_ptr ? settle(super.createInstance(options)) : freed();
+  }
+  updateInstance(id, update, options) {
+    return this.__wbg_ptr ? settle(super.updateInstance(id, update, options)) : freed();
+  }
+  deleteInstance(id, options) {
+    return this.__wbg_ptr ? settle(super.deleteInstance(id, options)) : freed();
+  }
+  clientStatus(id, options) {
+    return this.__wbg_ptr ? settle(super.clientStatus(id, options)) : freed();
+  }
+  qrCode(id, options) {
+    return this.__wbg_ptr ? settle(super.qrCode(id, options)) : freed();
+  }
+  me(id, options) {
+    return this.__wbg_ptr ? settle(super.me(id, options)) : freed();
+  }
+  action(instanceId, name, params, options) {
+    return this.__wbg_ptr ? settle(super.action(instanceId, name, params, options)) : freed();
+  }
+  /** Frees the wasm memory now; later calls reject with `invalid_input`. Safe to call twice. */
+  free() {
+    if (this.__wbg_ptr) super.free();
+  }
+}
+if (Symbol.dispose) WaapiClient.prototype[Symbol.dispose] = WaapiClient.prototype.free;
+
+/** `parseWebhookEvent` of the wasm, its errors given the `WaapiError` class. */
+export function parseWebhookEvent(body) {
+  try {
+    return parse(body);
+  } catch (e) {
+    if (e instanceof TypeError) throw refused("The wasm is not loaded yet: `await init()` from waapi-wasm/web first.");
+    throw adopt(e);
+  }
+}
 
 const NAMES =
   "send-message send-media send-seen send-vcard send-location get-chats mark-chat-unread mute-chat unmute-chat pin-chat unpin-chat fetch-messages get-message-by-id download-media get-message-info-by-id delete-message-by-id edit-message forward-message search-messages get-contacts get-number-id get-country-code get-formatted-number is-registered-user create-poll get-poll-votes get-stories post-status set-status-privacy get-status-privacy get-profile-pic-url get-contact-by-id get-lid upsert-contact delete-contact block-contact unblock-contact get-blocked-contacts get-common-groups get-contact-about-info get-chat-by-id delete-chat-by-id create-group get-group-participants get-group-info get-reactions react-to-message update-group-info get-message-mentions pin-message unpin-message star-message unstar-message update-group-settings add-group-participant remove-group-participant promote-group-participant demote-group-participant accept-group-member-requests deny-group-member-requests get-group-member-requests accept-invite accept-group-invite get-invite-info create-channel get-channels get-channel-by-id subscribe-to-channel unsubscribe-from-channel search-channels create-community get-communities get-community-by-id get-community-subgroups send-community-announcement link-community-subgroup unlink-community-subgroup leave-community archive-chat unarchive-chat get-labels get-label-by-id get-chat-labels get-chats-by-label-id change-chat-labels logout reboot send-presence-available set-status set-display-name request-pairing-code send-typing clear-chat-messages sync-chat-history send-stop-typing send-presence-unavailable get-chat-presence get-chat-presence-snapshot send-event vote-on-poll edit-scheduled-event get-pinned-messages set-device-name create-call-link send-event-response revoke-status-message add-customer-note get-customer-note get-broadcast revoke-status get-privacy-settings set-privacy-setting get-disappearing-messages set-disappearing-messages get-disappearing-durations get-business-profile get-business-categories set-business-profile get-quick-replies create-quick-reply update-quick-reply delete-quick-reply";
@@ -10,8 +121,8 @@ const NAMES =
 for (const name of NAMES.split(" ")) {
   const method = name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
   Object.defineProperty(WaapiClient.prototype, method, {
-    value: function (instanceId, params) {
-      return this._runAction(name, instanceId, params);
+    value: function (instanceId, params, options) {
+      return this.__wbg_ptr ? settle(this._runAction(name, instanceId, params, options)) : freed();
     },
     writable: true,
     configurable: true,

@@ -39,6 +39,8 @@ pub enum Error {
     Server { status: u16, message: String },
     /// No complete answer within the timeout.
     Timeout { message: String },
+    /// The caller cancelled the call (in JavaScript: its `AbortSignal` fired).
+    Aborted { message: String },
     /// The request could not be sent or its answer not read.
     Network { message: String },
     /// The body is not the JSON the operation answers, or holds a value the client refuses
@@ -65,6 +67,7 @@ pub enum ErrorKind {
     Api,
     Server,
     Timeout,
+    Aborted,
     Network,
     Decode,
     ResponseTooLarge,
@@ -84,6 +87,7 @@ impl ErrorKind {
             ErrorKind::Api => "api",
             ErrorKind::Server => "server",
             ErrorKind::Timeout => "timeout",
+            ErrorKind::Aborted => "aborted",
             ErrorKind::Network => "network",
             ErrorKind::Decode => "decode",
             ErrorKind::ResponseTooLarge => "response_too_large",
@@ -111,6 +115,7 @@ impl Error {
             Error::Api { .. } => ErrorKind::Api,
             Error::Server { .. } => ErrorKind::Server,
             Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Aborted { .. } => ErrorKind::Aborted,
             Error::Network { .. } => ErrorKind::Network,
             Error::Decode { .. } => ErrorKind::Decode,
             Error::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
@@ -130,7 +135,10 @@ impl Error {
             Error::Api { status, .. } | Error::Server { status, .. } => Some(*status),
             Error::Decode { status, .. } | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Redirect { status, .. } => (*status != 0).then_some(*status),
-            Error::InvalidInput { .. } | Error::Timeout { .. } | Error::Network { .. } => None,
+            Error::InvalidInput { .. }
+            | Error::Timeout { .. }
+            | Error::Aborted { .. }
+            | Error::Network { .. } => None,
         }
     }
 
@@ -146,6 +154,7 @@ impl Error {
             | Error::Api { message, .. }
             | Error::Server { message, .. }
             | Error::Timeout { message }
+            | Error::Aborted { message }
             | Error::Network { message }
             | Error::Decode { message, .. }
             | Error::ResponseTooLarge { message, .. }
@@ -190,6 +199,7 @@ impl Error {
             | Error::Api { message, .. }
             | Error::Server { message, .. }
             | Error::Timeout { message }
+            | Error::Aborted { message }
             | Error::Network { message }
             | Error::Decode { message, .. }
             | Error::ResponseTooLarge { message, .. }
