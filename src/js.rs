@@ -119,7 +119,7 @@ export interface ResponseLike {
   readonly type?: string;
   readonly headers: { get(name: string): string | null };
   readonly body: {
-    getReader(): { read(): PromiseLike<{ done: boolean; value?: Uint8Array }>; cancel(): PromiseLike<unknown> };
+    getReader(): { read(): PromiseLike<{ done: boolean; value?: Uint8Array | undefined }>; cancel(): PromiseLike<unknown> };
     cancel(): PromiseLike<unknown>;
   } | null;
 }
@@ -221,12 +221,23 @@ export type WaapiErrorKind = WaapiError["kind"];
 
 export type Permission = "create" | "read" | "update" | "delete";
 
-/** What every `WaapiError` has. It never holds the token. */
+/**
+ * What every `WaapiError` has. It never holds the token. The fields of one kind are declared
+ * optional on all, so reading them needs no narrowing; narrowing by `kind` makes them present.
+ */
 interface WaapiErrorBase<K extends string> extends Error {
   name: "WaapiError";
   kind: K;
   /** The HTTP status, when there was an answer. */
-  status?: number;
+  status?: number | undefined;
+  /** For `rate_limited`: seconds to wait, when the server said. */
+  retryAfter?: number | undefined;
+  /** For `forbidden`: the permission the operation needs. */
+  permission?: Permission | undefined;
+  /** For `validation`: the API's messages per field. */
+  errors?: Record<string, string[]> | undefined;
+  /** For `network`: the runtime's error; for `aborted`: the signal's reason. */
+  cause?: unknown;
 }
 
 /**
