@@ -419,30 +419,34 @@ function builderTests(out) {
 }
 
 // ---- JS ----
-// npm/actions.js: the action methods, and the package's JS face over the wasm class (see its
-// header). VERSION comes from Cargo.toml, so a version bump shows as a stale file.
+// npm/actions.js: the package's JS face, exported by every entry. Why it is shaped so (the
+// comments stay here, not in the shipped file, whose every byte counts against the size budget):
+// - `WaapiClient` extends the wasm class. Its constructor turns the glue's TypeError before the
+//   wasm is loaded (`waapi-wasm/web` before `init()`) into a WaapiError; each method checks
+//   `__wbg_ptr`, which the glue zeroes on free(), so a call after free() rejects with a
+//   WaapiError instead of wasm-bindgen's "null pointer passed to rust"; free() twice is harmless.
+// - The wasm's errors are `Error`s named WaapiError; `adopt` gives them the class. The brand
+//   sits on the prototype and is read through `Symbol.for`, so `instanceof` holds across two
+//   copies of the package (an ESM and a CJS build, two versions in one bundle).
+// - `settle` awaits the wasm's promise inside an async function that the caller awaits: an
+//   error made in wasm after an await has no useful stack, but one taken in `settle`'s catch
+//   (V8: Node, Chromium, workerd, Deno) holds the caller's async frames. It costs one awaited
+//   promise per call and nothing else; the stack is taken only on failure.
+// - VERSION comes from Cargo.toml, so a version bump shows as a stale file in `--check`.
 const version = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^\[package\][^[]*?^version = "([^"]+)"/m)?.[1];
 if (!version) throw new Error("Cargo.toml has no [package] version");
 function js() {
   return `// ${MARK}
-// Every client action as a method of WaapiClient: \`waapi.sendMessage(1, { chatId, message })\`
-// calls the wasm's one checked entry point with the action's wire name, which checks the
-// parameters against the catalogue before anything is sent.
-//
-// This module is also the package's JS face: \`WaapiClient\` extends the wasm class so that a
-// call after \`free()\` (or before the web entry's \`init()\`) is a \`WaapiError\` rather than a
-// trap, every error leaves with the \`WaapiError\` class and, when the caller awaits, a stack
-// that names the caller (an error made in wasm after an await has none of its own).
+// The package's JS face over the wasm class, and every client action as a method of it
+// (\`waapi.sendMessage(1, { chatId, message })\`); api/generate.mjs says why it is shaped so.
 import { WaapiClient as Core, parseWebhookEvent as parse } from "./waapi_wasm.js";
 
-/** The package's version, the one its requests send as \`User-Agent: waapi-wasm/<version>\`. */
+/** The package's version, sent as \`User-Agent: waapi-wasm/<version>\` outside browsers. */
 export const VERSION = ${JSON.stringify(version)};
 
-// The brand lives on the prototype and is read with \`Symbol.for\`, so \`instanceof\` holds across
-// two copies of the package (an ESM and a CJS build, two versions in one bundle).
 const BRAND = Symbol.for("waapi-wasm.error");
 
-/** How every call fails: \`kind\` says why. Matched with \`instanceof\` or \`isWaapiError\`. */
+/** How every call fails; \`kind\` says why. */
 export class WaapiError extends Error {
   static [Symbol.hasInstance](value) {
     return value != null && value[BRAND] === true;
@@ -451,36 +455,25 @@ export class WaapiError extends Error {
 Object.defineProperty(WaapiError.prototype, BRAND, { value: true });
 WaapiError.prototype.name = "WaapiError";
 
-/** Whether \`value\` is an error this package threw, from any copy of it. */
+/** Whether \`value\` is an error of this package (of any copy of it). */
 export function isWaapiError(value) {
   return value instanceof WaapiError;
 }
 
-/** The wasm's errors are \`Error\`s named WaapiError: they take the class here. */
 const adopt = (e) => {
-  if (e instanceof Error && e.name === "WaapiError" && !(e instanceof WaapiError)) {
-    Object.setPrototypeOf(e, WaapiError.prototype);
-  }
+  if (e instanceof Error && e.name === "WaapiError") Object.setPrototypeOf(e, WaapiError.prototype);
   return e;
 };
 
-const refused = (message) => {
-  const e = new WaapiError(message);
-  e.kind = "invalid_input";
-  return e;
-};
+const refused = (message) => Object.assign(new WaapiError(message), { kind: "invalid_input" });
+const UNLOADED = "The wasm is not loaded yet: \`await init()\` from waapi-wasm/web first.";
+const freed = () => Promise.reject(refused("This WaapiClient was freed (free() or the end of its \`using\` block)."));
 
-const freed = () =>
-  Promise.reject(refused("This WaapiClient was freed (free() or the end of its \`using\` block); create a new one."));
-
-// Awaited here, an error is handled inside an async function that its caller awaits, so the
-// stack V8 takes now (Node, Chromium, workerd, Deno) holds the caller's frames.
 async function settle(promise) {
   try {
     return await promise;
   } catch (e) {
-    adopt(e);
-    if (e instanceof WaapiError) Error.captureStackTrace?.(e, settle);
+    if (adopt(e) instanceof WaapiError) Error.captureStackTrace?.(e, settle);
     throw e;
   }
 }
@@ -490,68 +483,42 @@ export class WaapiClient extends Core {
     try {
       super(token, options);
     } catch (e) {
-      // Only a missing wasm makes the glue throw a TypeError: \`waapi-wasm/web\` before \`init()\`.
-      if (e instanceof TypeError) {
-        throw refused("The wasm is not loaded yet: \`await init()\` from waapi-wasm/web before creating a WaapiClient.");
-      }
-      throw adopt(e);
+      throw e instanceof TypeError ? refused(UNLOADED) : adopt(e);
     }
   }
-  listInstances(filter, options) {
-    return this.__wbg_ptr ? settle(super.listInstances(filter, options)) : freed();
-  }
-  getInstance(id, options) {
-    return this.__wbg_ptr ? settle(super.getInstance(id, options)) : freed();
-  }
-  createInstance(options) {
-    return this.__wbg_ptr ? settle(super.createInstance(options)) : freed();
-  }
-  updateInstance(id, update, options) {
-    return this.__wbg_ptr ? settle(super.updateInstance(id, update, options)) : freed();
-  }
-  deleteInstance(id, options) {
-    return this.__wbg_ptr ? settle(super.deleteInstance(id, options)) : freed();
-  }
-  clientStatus(id, options) {
-    return this.__wbg_ptr ? settle(super.clientStatus(id, options)) : freed();
-  }
-  qrCode(id, options) {
-    return this.__wbg_ptr ? settle(super.qrCode(id, options)) : freed();
-  }
-  me(id, options) {
-    return this.__wbg_ptr ? settle(super.me(id, options)) : freed();
-  }
-  action(instanceId, name, params, options) {
-    return this.__wbg_ptr ? settle(super.action(instanceId, name, params, options)) : freed();
-  }
-  /** Frees the wasm memory now; later calls reject with \`invalid_input\`. Safe to call twice. */
   free() {
     if (this.__wbg_ptr) super.free();
   }
 }
 if (Symbol.dispose) WaapiClient.prototype[Symbol.dispose] = WaapiClient.prototype.free;
 
-/** \`parseWebhookEvent\` of the wasm, its errors given the \`WaapiError\` class. */
 export function parseWebhookEvent(body) {
   try {
     return parse(body);
   } catch (e) {
-    if (e instanceof TypeError) throw refused("The wasm is not loaded yet: \`await init()\` from waapi-wasm/web first.");
-    throw adopt(e);
+    throw e instanceof TypeError ? refused(UNLOADED) : adopt(e);
   }
+}
+
+const define = (method, run) =>
+  Object.defineProperty(WaapiClient.prototype, method, {
+    value: function (a, b, c, d) {
+      return this.__wbg_ptr ? settle(run.call(this, a, b, c, d)) : freed();
+    },
+    writable: true,
+    configurable: true,
+  });
+
+for (const method of "listInstances getInstance createInstance updateInstance deleteInstance clientStatus qrCode me action".split(" ")) {
+  define(method, Core.prototype[method]);
 }
 
 const NAMES =
   ${JSON.stringify(actions.map((a) => a.action).join(" "))};
 
 for (const name of NAMES.split(" ")) {
-  const method = name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
-  Object.defineProperty(WaapiClient.prototype, method, {
-    value: function (instanceId, params, options) {
-      return this.__wbg_ptr ? settle(this._runAction(name, instanceId, params, options)) : freed();
-    },
-    writable: true,
-    configurable: true,
+  define(name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase()), function (id, params, options) {
+    return this._runAction(name, id, params, options);
   });
 }
 `;

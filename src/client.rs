@@ -183,7 +183,7 @@ impl Client {
         let timeout_ms = extras.timeout_ms.unwrap_or(self.options.timeout_ms);
         let mut retries = 0;
         loop {
-            let sent = transport::send(
+            let sent = transport::send_attempt(
                 request.method,
                 &url,
                 &self.token,

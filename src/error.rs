@@ -287,5 +287,12 @@ mod tests {
         );
         // A browser's opaque redirect has no status to report.
         assert_eq!(moved(0).status(), None);
+        let aborted = Error::Aborted {
+            message: "m".into(),
+        };
+        assert_eq!(
+            (aborted.kind().as_str(), aborted.status()),
+            ("aborted", None)
+        );
     }
 }

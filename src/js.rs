@@ -743,10 +743,10 @@ fn call_options(v: &JsValue) -> Result<(JsValue, Option<u32>), Error> {
     if signal.is_null() {
         signal = JsValue::UNDEFINED;
     }
-    if !signal.is_undefined()
-        && !(get(&signal, "aborted").as_bool().is_some()
-            && get(&signal, "addEventListener").is_function())
-    {
+    let signal_like = |s: &JsValue| {
+        get(s, "aborted").as_bool().is_some() && get(s, "addEventListener").is_function()
+    };
+    if !signal.is_undefined() && !signal_like(&signal) {
         return Err(Error::invalid("signal must be an AbortSignal."));
     }
     let timeout = get(v, "timeoutMs");

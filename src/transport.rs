@@ -193,10 +193,23 @@ impl Drop for AbortGuard {
     }
 }
 
-/// Sends attempt number `n` (from 1) of a request with the bearer and JSON headers and reads
-/// the whole body within `timeout_ms`, at most `max_bytes` of it; never follows a redirect.
-#[allow(clippy::too_many_arguments)]
+/// Sends one request with the bearer and JSON headers and reads the whole body within
+/// `timeout_ms`, at most `max_bytes` of it; never follows a redirect.
 pub async fn send(
+    method: Method,
+    url: &str,
+    token: &str,
+    body: Option<&str>,
+    timeout_ms: u32,
+    max_bytes: u32,
+) -> Result<RawResponse, Failure> {
+    let extras = Extras::default();
+    send_attempt(method, url, token, body, timeout_ms, max_bytes, &extras, 1).await
+}
+
+/// [`send`] as attempt number `n` (from 1) of a call, with what a JavaScript caller added.
+#[allow(clippy::too_many_arguments)]
+pub async fn send_attempt(
     method: Method,
     url: &str,
     token: &str,
