@@ -39,3 +39,16 @@ export type Checks = [
   Assert<NoAnyArgs<Parameters<WaapiClient["listInstances"]>>>,
   Assert<NoAnyArgs<Parameters<WaapiClient["sendMessage"]>>>,
 ];
+
+// An unresolved name would accept anything; these must stay errors.
+export function refused(token: string): void {
+  // @ts-expect-error a number is no signal
+  const call: CallOptions = { signal: 5 };
+  // @ts-expect-error fetch is a function of (url, init)
+  new WaapiClient(token, { fetch: (url: number) => url });
+  // @ts-expect-error fetch must resolve to a response
+  new WaapiClient(token, { fetch: async () => 5 });
+  // @ts-expect-error a response needs a status
+  const response: ResponseLike = { headers: { get: () => null }, body: null };
+  void [call, response];
+}
