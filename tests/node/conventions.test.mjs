@@ -363,6 +363,30 @@ test("the web entry before init(): a WaapiError, and after init() the same API",
   assert.equal(listed, 3);
 });
 
+test("the tarball ships its own README, the LICENSE, the CHANGELOG and where to find the source", () => {
+  const installed = join(dir, "node_modules", "waapi-wasm");
+  const meta = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
+  const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");
+  const repository = cargo.match(/^repository = "(.+)"/m)[1];
+  assert.equal(meta.license, "MIT");
+  assert.equal(meta.repository.url, `git+${repository}.git`);
+  assert.equal(meta.homepage, `${repository}#readme`);
+  assert.equal(meta.bugs.url, `${repository}/issues`);
+  assert.match(readFileSync(join(installed, "LICENSE"), "utf8"), /^MIT License/);
+  assert.match(readFileSync(join(installed, "CHANGELOG.md"), "utf8"), /^# Changelog/);
+  const readme = readFileSync(join(installed, "README.md"), "utf8");
+  assert.equal(readme, readFileSync(join(root, "npm", "README.md"), "utf8"), "the package's own README");
+  assert.match(readme, /npm install waapi-wasm/);
+  // Links that work outside the repository: absolute, or anchors within the README.
+  for (const [, target] of readme.matchAll(/\]\(([^)]+)\)/g)) {
+    assert.match(target, /^(https:\/\/|#)/, target);
+  }
+  for (const [, anchor] of readme.matchAll(/\]\(#([^)]+)\)/g)) {
+    const headings = [...readme.matchAll(/^#+ (.+)$/gm)].map(([, h]) => h.toLowerCase().replace(/[^a-z0-9 -]/g, "").replace(/ /g, "-"));
+    assert.ok(headings.includes(anchor), anchor);
+  }
+});
+
 test("the token appears in no error and no hook event", () => {
   assert.ok(caught.length > 30, `${caught.length} errors seen`);
   assert.ok(events.length > 10, `${events.length} events seen`);
