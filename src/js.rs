@@ -43,21 +43,30 @@ export type InstanceStatus =
 
 /** A WaAPI instance. Field names are the API's own. */
 export interface Instance {
+  /** A positive whole number; every other method takes it as `id`. */
   id: number;
+  /** `null` until one is set with `updateInstance`. */
   name: string | null;
   /** E-mail of the owning user. */
   owner: string;
+  /** Where WaAPI posts this instance's events, or `null`. */
   webhook_url: string | null;
+  /** The events posted to `webhook_url`. */
   webhook_events: WebhookEvent[];
+  /** Whether the instance runs on a trial. */
   is_trial: boolean;
 }
 
 /** The state of an instance's client, as `clientStatus` and `updateInstance` resolve. */
 export interface ClientStatus {
   instanceId: number;
+  /** The instance's name, or `null`. */
   name: string | null;
+  /** Where the WhatsApp client is: `qr` waits for a scan, `ready` can send. */
   instanceStatus: InstanceStatus;
+  /** The webhook URL, or `null`. */
   instanceWebhook: string | null;
+  /** The events posted to the webhook. */
   instanceEvents: WebhookEvent[];
 }
 
@@ -66,9 +75,11 @@ export type QrCode = `data:image/png;base64,${string}`;
 
 /** The WhatsApp account an instance is logged in as. */
 export interface Me {
+  /** The account's WhatsApp name. */
   displayName: string;
   /** `<number>@c.us` */
   contactId: string;
+  /** The account's number, formatted for display. */
   formattedNumber: string;
   /** An `https:` URL; anything else WaAPI sends is `null`. */
   profilePicUrl: string | null;
@@ -76,6 +87,7 @@ export interface Me {
 
 /** What `updateInstance` changes; keys left out stay as they are. */
 export interface InstanceUpdate {
+  /** The new name (not empty). */
   name?: string;
   webhook?: {
     /** `null` removes the webhook URL. */
@@ -219,6 +231,7 @@ export interface WaapiClientOptions {
 /** Every `kind` a `WaapiError` can have. */
 export type WaapiErrorKind = WaapiError["kind"];
 
+/** A permission of a WaAPI token; a `forbidden` error names the one a call needs. */
 export type Permission = "create" | "read" | "update" | "delete";
 
 /**
