@@ -74,7 +74,7 @@ pkg: setup-rust setup-npm
 	wasm-bindgen --target web --out-dir pkg --remove-name-section --remove-producers-section $(WASM)
 	$(BIN)/wasm-opt -Oz pkg/waapi_wasm_bg.wasm -o pkg/waapi_wasm_bg.wasm
 	cp npm/package.json npm/node.js npm/workerd.js npm/browser.js npm/web.js npm/web.cjs npm/actions.js npm/index.d.ts npm/web.d.ts \
-	  README.md pkg/
+	  npm/README.md LICENSE CHANGELOG.md pkg/
 	node npm/build.mjs
 	@version=$$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1); \
 	  sed -i "s/\"version\": \"0.0.0\"/\"version\": \"$$version\"/" pkg/package.json; \
@@ -167,6 +167,7 @@ test-node: pkg
 test-types: pkg
 	mkdir -p tests/types/node_modules && ln -sfn ../../../pkg tests/types/node_modules/waapi-wasm
 	$(BIN)/tsc -p tests/types/tsconfig.json
+	$(BIN)/tsc -p tests/types/nodom/tsconfig.json
 	@echo "types ok: tests/types compiled with tsc --strict"
 
 test-workerd: pkg

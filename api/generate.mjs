@@ -165,12 +165,13 @@ function typescript() {
       out.push("   * @example");
       out.push('   * const sent = await waapi.sendMessage(1, { chatId: "4915112345678@c.us", message: "Hi" });');
     }
-    out.push(`   * @throws {WaapiError} \`invalid_input\` before sending (${required.length ? "a required parameter missing, " : ""}a wrong type, an unknown parameter), \`api\` for an error WaAPI reports in its answer, \`not_ready\` when the instance is not ready, and the kinds of every call.`);
+    out.push(`   * @param options \`{ signal, timeoutMs }\` for this call alone${required.length ? "" : " (pass \\`undefined\\` or \\`{}\\` as \\`params\\` to give them)"}.`);
+    out.push(`   * @throws {WaapiError} \`invalid_input\` before sending (${required.length ? "a required parameter missing, " : ""}a wrong type, an unknown parameter), \`api\` for an error WaAPI reports in its answer, \`not_ready\` when the instance is not ready, \`forbidden\` without the ${ro ? "read" : "update"} permission, and the kinds of every call (\`unauthorized\`, \`not_found\`, \`rate_limited\`, \`server\`, \`timeout\`, \`aborted\`, \`network\`, \`decode\`, \`response_too_large\`, \`redirect\`).`);
     out.push("   */");
     const params = a.params.length
       ? `params${required.length ? "" : "?"}: ${P}Params`
       : "params?: Record<string, never>";
-    out.push(`  ${camel(a.action)}(instanceId: number, ${params}): Promise<${P}Answer>;`);
+    out.push(`  ${camel(a.action)}(instanceId: number, ${params}${required.length ? "" : " | undefined"}, options?: CallOptions): Promise<${P}Answer>;`);
   }
   out.push("}");
   out.push("export interface WaapiClient extends WaapiActions {}");
@@ -427,24 +428,106 @@ function builderTests(out) {
 }
 
 // ---- JS ----
+// npm/actions.js: the package's JS face, exported by every entry. Why it is shaped so (the
+// comments stay here, not in the shipped file, whose every byte counts against the size budget):
+// - `WaapiClient` extends the wasm class. Its constructor turns the glue's TypeError before the
+//   wasm is loaded (`waapi-wasm/web` before `init()`) into a WaapiError; each method checks
+//   `__wbg_ptr`, which the glue zeroes on free(), so a call after free() rejects with a
+//   WaapiError instead of wasm-bindgen's "null pointer passed to rust"; free() twice is harmless.
+// - The wasm's errors are `Error`s named WaapiError; `adopt` gives them the class. The brand
+//   sits on the prototype and is read through `Symbol.for`, so `instanceof` holds across two
+//   copies of the package (an ESM and a CJS build, two versions in one bundle).
+// - `settle` awaits the wasm's promise inside an async function that the caller awaits: an
+//   error made in wasm after an await has no useful stack, but one taken in `settle`'s catch
+//   (V8: Node, Chromium, workerd, Deno) holds the caller's async frames. It costs one awaited
+//   promise per call and nothing else; the stack is taken only on failure.
+// - VERSION comes from Cargo.toml, so a version bump shows as a stale file in `--check`.
+const version = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^\[package\][^[]*?^version = "([^"]+)"/m)?.[1];
+if (!version) throw new Error("Cargo.toml has no [package] version");
 function js() {
   return `// ${MARK}
-// Every client action as a method of WaapiClient: \`waapi.sendMessage(1, { chatId, message })\`
-// calls the wasm's one checked entry point with the action's wire name, which checks the
-// parameters against the catalogue before anything is sent.
-import { WaapiClient } from "./waapi_wasm.js";
+// The package's JS face over the wasm class, and every client action as a method of it
+// (\`waapi.sendMessage(1, { chatId, message })\`); api/generate.mjs says why it is shaped so.
+import { WaapiClient as Core, parseWebhookEvent as parse } from "./waapi_wasm.js";
+
+/** The package's version, sent as \`User-Agent: waapi-wasm/<version>\` outside browsers. */
+export const VERSION = ${JSON.stringify(version)};
+
+const BRAND = Symbol.for("waapi-wasm.error");
+
+/** How every call fails; \`kind\` says why. */
+export class WaapiError extends Error {
+  static [Symbol.hasInstance](value) {
+    return value != null && value[BRAND] === true;
+  }
+}
+Object.defineProperty(WaapiError.prototype, BRAND, { value: true });
+WaapiError.prototype.name = "WaapiError";
+
+/** Whether \`value\` is an error of this package (of any copy of it). */
+export function isWaapiError(value) {
+  return value instanceof WaapiError;
+}
+
+const adopt = (e) => {
+  if (e instanceof Error && e.name === "WaapiError") Object.setPrototypeOf(e, WaapiError.prototype);
+  return e;
+};
+
+const refused = (message) => Object.assign(new WaapiError(message), { kind: "invalid_input" });
+const UNLOADED = "The wasm is not loaded yet: \`await init()\` from waapi-wasm/web first.";
+const freed = () => Promise.reject(refused("This WaapiClient was freed (free() or the end of its \`using\` block)."));
+
+async function settle(promise) {
+  try {
+    return await promise;
+  } catch (e) {
+    if (adopt(e) instanceof WaapiError) Error.captureStackTrace?.(e, settle);
+    throw e;
+  }
+}
+
+export class WaapiClient extends Core {
+  constructor(token, options) {
+    try {
+      super(token, options);
+    } catch (e) {
+      throw e instanceof TypeError ? refused(UNLOADED) : adopt(e);
+    }
+  }
+  free() {
+    if (this.__wbg_ptr) super.free();
+  }
+}
+if (Symbol.dispose) WaapiClient.prototype[Symbol.dispose] = WaapiClient.prototype.free;
+
+export function parseWebhookEvent(body) {
+  try {
+    return parse(body);
+  } catch (e) {
+    throw e instanceof TypeError ? refused(UNLOADED) : adopt(e);
+  }
+}
+
+const define = (method, run) =>
+  Object.defineProperty(WaapiClient.prototype, method, {
+    value: function (a, b, c, d) {
+      return this.__wbg_ptr ? settle(run.call(this, a, b, c, d)) : freed();
+    },
+    writable: true,
+    configurable: true,
+  });
+
+for (const method of "listInstances getInstance createInstance updateInstance deleteInstance clientStatus qrCode me action".split(" ")) {
+  define(method, Core.prototype[method]);
+}
 
 const NAMES =
   ${JSON.stringify(actions.map((a) => a.action).join(" "))};
 
 for (const name of NAMES.split(" ")) {
-  const method = name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
-  Object.defineProperty(WaapiClient.prototype, method, {
-    value: function (instanceId, params) {
-      return this._runAction(name, instanceId, params);
-    },
-    writable: true,
-    configurable: true,
+  define(name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase()), function (id, params, options) {
+    return this._runAction(name, id, params, options);
   });
 }
 `;

@@ -1,4 +1,4 @@
-export { WaapiClient, isWaapiError, parseWebhookEvent } from "./waapi_wasm.js";
+export { WaapiClient, WaapiError, VERSION, isWaapiError, parseWebhookEvent } from "./waapi_wasm.js";
 // Every other declaration is a type: the instance models, the errors, each action's
 // parameters and answer (`SendMessageParams`, `SendMessageAnswer`, …), and the webhook events
 // (`WebhookPayload`, `WebhookData`, `WebhookMessage`, …).

@@ -3,5 +3,4 @@
 import { initSync } from "./waapi_wasm.js";
 import wasmBytes from "./waapi_wasm_inline.js";
 initSync({ module: wasmBytes() });
-import "./actions.js";
-export { WaapiClient, isWaapiError, parseWebhookEvent } from "./waapi_wasm.js";
+export { WaapiClient, WaapiError, VERSION, isWaapiError, parseWebhookEvent } from "./actions.js";

@@ -1,7 +1,6 @@
 // `waapi-wasm/web`, for a page without a bundler: `await init()` once, then the same API. The
 // .wasm is a separate file here (cached on its own, compiled while it downloads).
 import load from "./waapi_wasm.js";
-import "./actions.js";
 
 /** Loads the wasm (by default waapi_wasm_bg.wasm beside this file) once; says what to do when it cannot. */
 export default async function init(options) {
@@ -16,4 +15,5 @@ export default async function init(options) {
     );
   }
 }
-export { initSync, WaapiClient, isWaapiError, parseWebhookEvent } from "./waapi_wasm.js";
+export { initSync } from "./waapi_wasm.js";
+export { WaapiClient, WaapiError, VERSION, isWaapiError, parseWebhookEvent } from "./actions.js";

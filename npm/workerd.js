@@ -4,6 +4,4 @@ import { initSync } from "./waapi_wasm.js";
 
 initSync({ module: wasmModule });
 
-import "./actions.js";
-
-export { WaapiClient, isWaapiError, parseWebhookEvent } from "./waapi_wasm.js";
+export { WaapiClient, WaapiError, VERSION, isWaapiError, parseWebhookEvent } from "./actions.js";

@@ -10810,856 +10810,978 @@ export interface WaapiActions {
    * `POST /instances/{id}/client/action/send-message`; needs the `update` permission; never sent twice.
    * @example
    * const sent = await waapi.sendMessage(1, { chatId: "4915112345678@c.us", message: "Hi" });
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  sendMessage(instanceId: number, params: SendMessageParams): Promise<SendMessageAnswer>;
+  sendMessage(instanceId: number, params: SendMessageParams, options?: CallOptions): Promise<SendMessageAnswer>;
   /**
    * Sends an image, video, audio file or document from a URL or base64 data, optionally as a sticker, voice note or plain document.
    *
    * `POST /instances/{id}/client/action/send-media`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  sendMedia(instanceId: number, params: SendMediaParams): Promise<SendMediaAnswer>;
+  sendMedia(instanceId: number, params: SendMediaParams, options?: CallOptions): Promise<SendMediaAnswer>;
   /**
    * Marks the messages of a chat as read, so the senders see blue ticks.
    *
    * `POST /instances/{id}/client/action/send-seen`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  sendSeen(instanceId: number, params: SendSeenParams): Promise<SendSeenAnswer>;
+  sendSeen(instanceId: number, params: SendSeenParams, options?: CallOptions): Promise<SendSeenAnswer>;
   /**
    * Sends a contact card (vCard) built from the given name, phone and address fields to a chat, and returns the sent message.
    *
    * `POST /instances/{id}/client/action/send-vcard`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  sendVcard(instanceId: number, params: SendVcardParams): Promise<SendVcardAnswer>;
+  sendVcard(instanceId: number, params: SendVcardParams, options?: CallOptions): Promise<SendVcardAnswer>;
   /**
    * Sends a location pin, optionally with a place name, address and URL, to a chat and returns the sent message.
    *
    * `POST /instances/{id}/client/action/send-location`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  sendLocation(instanceId: number, params: SendLocationParams): Promise<SendLocationAnswer>;
+  sendLocation(instanceId: number, params: SendLocationParams, options?: CallOptions): Promise<SendLocationAnswer>;
   /**
    * Lists the account's chats with their unread count and last message; `offset` and `limit` page through them.
    *
    * `POST /instances/{id}/client/action/get-chats`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getChats(instanceId: number, params?: GetChatsParams): Promise<GetChatsAnswer>;
+  getChats(instanceId: number, params?: GetChatsParams | undefined, options?: CallOptions): Promise<GetChatsAnswer>;
   /**
    * Marks a chat as unread, so it shows the unread badge again.
    *
    * `POST /instances/{id}/client/action/mark-chat-unread`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  markChatUnread(instanceId: number, params: MarkChatUnreadParams): Promise<MarkChatUnreadAnswer>;
+  markChatUnread(instanceId: number, params: MarkChatUnreadParams, options?: CallOptions): Promise<MarkChatUnreadAnswer>;
   /**
    * Mutes notifications for a chat until `unmuteDate`, or indefinitely when no date is given.
    *
    * `POST /instances/{id}/client/action/mute-chat`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  muteChat(instanceId: number, params: MuteChatParams): Promise<MuteChatAnswer>;
+  muteChat(instanceId: number, params: MuteChatParams, options?: CallOptions): Promise<MuteChatAnswer>;
   /**
    * Turns notifications for a muted chat back on.
    *
    * `POST /instances/{id}/client/action/unmute-chat`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  unmuteChat(instanceId: number, params: UnmuteChatParams): Promise<UnmuteChatAnswer>;
+  unmuteChat(instanceId: number, params: UnmuteChatParams, options?: CallOptions): Promise<UnmuteChatAnswer>;
   /**
    * Pins a chat to the top of the chat list; this fails when three chats are already pinned.
    *
    * `POST /instances/{id}/client/action/pin-chat`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  pinChat(instanceId: number, params: PinChatParams): Promise<PinChatAnswer>;
+  pinChat(instanceId: number, params: PinChatParams, options?: CallOptions): Promise<PinChatAnswer>;
   /**
    * Removes a chat from the pinned chats at the top of the list.
    *
    * `POST /instances/{id}/client/action/unpin-chat`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  unpinChat(instanceId: number, params: UnpinChatParams): Promise<UnpinChatAnswer>;
+  unpinChat(instanceId: number, params: UnpinChatParams, options?: CallOptions): Promise<UnpinChatAnswer>;
   /**
    * Returns messages of one chat (100 by default), optionally only sent or only received ones, each with its media as base64 on request.
    *
    * `POST /instances/{id}/client/action/fetch-messages`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  fetchMessages(instanceId: number, params: FetchMessagesParams): Promise<FetchMessagesAnswer>;
+  fetchMessages(instanceId: number, params: FetchMessagesParams, options?: CallOptions): Promise<FetchMessagesAnswer>;
   /**
    * Looks up one message by its serialized id and returns it, with its media as base64 when asked for.
    *
    * `POST /instances/{id}/client/action/get-message-by-id`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getMessageById(instanceId: number, params: GetMessageByIdParams): Promise<GetMessageByIdAnswer>;
+  getMessageById(instanceId: number, params: GetMessageByIdParams, options?: CallOptions): Promise<GetMessageByIdAnswer>;
   /**
    * Downloads the media file attached to a message.
    *
    * `POST /instances/{id}/client/action/download-media`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  downloadMedia(instanceId: number, params: DownloadMediaParams): Promise<DownloadMediaAnswer>;
+  downloadMedia(instanceId: number, params: DownloadMediaParams, options?: CallOptions): Promise<DownloadMediaAnswer>;
   /**
    * Returns the delivery details of one message the account sent, such as who has received, read or played it.
    *
    * `POST /instances/{id}/client/action/get-message-info-by-id`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getMessageInfoById(instanceId: number, params: GetMessageInfoByIdParams): Promise<GetMessageInfoByIdAnswer>;
+  getMessageInfoById(instanceId: number, params: GetMessageInfoByIdParams, options?: CallOptions): Promise<GetMessageInfoByIdAnswer>;
   /**
    * Deletes a message, for every participant when `forEveryone` is `true`, otherwise only for this account.
    *
    * `POST /instances/{id}/client/action/delete-message-by-id`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  deleteMessageById(instanceId: number, params: DeleteMessageByIdParams): Promise<DeleteMessageByIdAnswer>;
+  deleteMessageById(instanceId: number, params: DeleteMessageByIdParams, options?: CallOptions): Promise<DeleteMessageByIdAnswer>;
   /**
    * Replaces the text of a message that the account sent earlier.
    *
    * `POST /instances/{id}/client/action/edit-message`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  editMessage(instanceId: number, params: EditMessageParams): Promise<EditMessageAnswer>;
+  editMessage(instanceId: number, params: EditMessageParams, options?: CallOptions): Promise<EditMessageAnswer>;
   /**
    * Forwards an existing message to another chat.
    *
    * `POST /instances/{id}/client/action/forward-message`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  forwardMessage(instanceId: number, params: ForwardMessageParams): Promise<ForwardMessageAnswer>;
+  forwardMessage(instanceId: number, params: ForwardMessageParams, options?: CallOptions): Promise<ForwardMessageAnswer>;
   /**
    * Searches the text of messages for a query, in all chats or in one, and returns one page of matches with paging details.
    *
    * `POST /instances/{id}/client/action/search-messages`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  searchMessages(instanceId: number, params: SearchMessagesParams): Promise<SearchMessagesAnswer>;
+  searchMessages(instanceId: number, params: SearchMessagesParams, options?: CallOptions): Promise<SearchMessagesAnswer>;
   /**
    * Lists every contact the account knows, with names, number and business, user and block flags.
    *
    * `POST /instances/{id}/client/action/get-contacts`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getContacts(instanceId: number, params?: Record<string, never>): Promise<GetContactsAnswer>;
+  getContacts(instanceId: number, params?: Record<string, never> | undefined, options?: CallOptions): Promise<GetContactsAnswer>;
   /**
    * Resolves a phone number to the id WhatsApp uses for it (`numberId`), which is safer than building `<number>@c.us` by hand.
    *
    * `POST /instances/{id}/client/action/get-number-id`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getNumberId(instanceId: number, params: GetNumberIdParams): Promise<GetNumberIdAnswer>;
+  getNumberId(instanceId: number, params: GetNumberIdParams, options?: CallOptions): Promise<GetNumberIdAnswer>;
   /**
    * Returns the calling country code of a phone number, e.g. `506` for `50664083362`.
    *
    * `POST /instances/{id}/client/action/get-country-code`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getCountryCode(instanceId: number, params: GetCountryCodeParams): Promise<GetCountryCodeAnswer>;
+  getCountryCode(instanceId: number, params: GetCountryCodeParams, options?: CallOptions): Promise<GetCountryCodeAnswer>;
   /**
    * Formats a phone number the way WhatsApp shows it and returns it together with the number given.
    *
    * `POST /instances/{id}/client/action/get-formatted-number`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getFormattedNumber(instanceId: number, params: GetFormattedNumberParams): Promise<GetFormattedNumberAnswer>;
+  getFormattedNumber(instanceId: number, params: GetFormattedNumberParams, options?: CallOptions): Promise<GetFormattedNumberAnswer>;
   /**
    * Checks whether a contact id belongs to a registered WhatsApp account.
    *
    * `POST /instances/{id}/client/action/is-registered-user`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  isRegisteredUser(instanceId: number, params: IsRegisteredUserParams): Promise<IsRegisteredUserAnswer>;
+  isRegisteredUser(instanceId: number, params: IsRegisteredUserParams, options?: CallOptions): Promise<IsRegisteredUserAnswer>;
   /**
    * Sends a poll with 2 to 12 options to a chat, allowing one answer or several, and returns the poll message.
    *
    * `POST /instances/{id}/client/action/create-poll`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  createPoll(instanceId: number, params: CreatePollParams): Promise<CreatePollAnswer>;
+  createPoll(instanceId: number, params: CreatePollParams, options?: CallOptions): Promise<CreatePollAnswer>;
   /**
    * Lists the votes cast so far on a poll message.
    *
    * `POST /instances/{id}/client/action/get-poll-votes`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getPollVotes(instanceId: number, params: GetPollVotesParams): Promise<GetPollVotesAnswer>;
+  getPollVotes(instanceId: number, params: GetPollVotesParams, options?: CallOptions): Promise<GetPollVotesAnswer>;
   /**
    * Lists the Status updates (stories) currently visible to the account, grouped by the contact who posted them.
    *
    * `POST /instances/{id}/client/action/get-stories`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getStories(instanceId: number, params?: Record<string, never>): Promise<GetStoriesAnswer>;
+  getStories(instanceId: number, params?: Record<string, never> | undefined, options?: CallOptions): Promise<GetStoriesAnswer>;
   /**
    * Posts a text or media Status update (story) from the account; a beta action.
    *
    * `POST /instances/{id}/client/action/post-status`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  postStatus(instanceId: number, params?: PostStatusParams): Promise<PostStatusAnswer>;
+  postStatus(instanceId: number, params?: PostStatusParams | undefined, options?: CallOptions): Promise<PostStatusAnswer>;
   /**
    * Sets who may see the account's Status updates; a beta action.
    *
    * `POST /instances/{id}/client/action/set-status-privacy`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  setStatusPrivacy(instanceId: number, params: SetStatusPrivacyParams): Promise<SetStatusPrivacyAnswer>;
+  setStatusPrivacy(instanceId: number, params: SetStatusPrivacyParams, options?: CallOptions): Promise<SetStatusPrivacyAnswer>;
   /**
    * Returns who may currently see the account's Status updates; a beta action.
    *
    * `POST /instances/{id}/client/action/get-status-privacy`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getStatusPrivacy(instanceId: number, params?: Record<string, never>): Promise<GetStatusPrivacyAnswer>;
+  getStatusPrivacy(instanceId: number, params?: Record<string, never> | undefined, options?: CallOptions): Promise<GetStatusPrivacyAnswer>;
   /**
    * Returns the URL of a contact's or group's profile picture, or null when it is hidden or not set.
    *
    * `POST /instances/{id}/client/action/get-profile-pic-url`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getProfilePicUrl(instanceId: number, params: GetProfilePicUrlParams): Promise<GetProfilePicUrlAnswer>;
+  getProfilePicUrl(instanceId: number, params: GetProfilePicUrlParams, options?: CallOptions): Promise<GetProfilePicUrlAnswer>;
   /**
    * Returns one contact's details: name, push name, number, labels and business, user and block flags.
    *
    * `POST /instances/{id}/client/action/get-contact-by-id`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getContactById(instanceId: number, params: GetContactByIdParams): Promise<GetContactByIdAnswer>;
+  getContactById(instanceId: number, params: GetContactByIdParams, options?: CallOptions): Promise<GetContactByIdAnswer>;
   /**
    * Looks up the LID (WhatsApp's phone-number-free user id) and the phone number of each given contact.
    *
    * `POST /instances/{id}/client/action/get-lid`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getLid(instanceId: number, params: GetLidParams): Promise<GetLidAnswer>;
+  getLid(instanceId: number, params: GetLidParams, options?: CallOptions): Promise<GetLidAnswer>;
   /**
    * Adds a person to the address book or updates an existing entry, and returns the contact's chat id.
    *
    * `POST /instances/{id}/client/action/upsert-contact`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  upsertContact(instanceId: number, params: UpsertContactParams): Promise<UpsertContactAnswer>;
+  upsertContact(instanceId: number, params: UpsertContactParams, options?: CallOptions): Promise<UpsertContactAnswer>;
   /**
    * Removes a contact from the address book by phone number.
    *
    * `POST /instances/{id}/client/action/delete-contact`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  deleteContact(instanceId: number, params: DeleteContactParams): Promise<DeleteContactAnswer>;
+  deleteContact(instanceId: number, params: DeleteContactParams, options?: CallOptions): Promise<DeleteContactAnswer>;
   /**
    * Blocks a contact, so it can no longer message or call the account.
    *
    * `POST /instances/{id}/client/action/block-contact`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  blockContact(instanceId: number, params: BlockContactParams): Promise<BlockContactAnswer>;
+  blockContact(instanceId: number, params: BlockContactParams, options?: CallOptions): Promise<BlockContactAnswer>;
   /**
    * Unblocks a previously blocked contact.
    *
    * `POST /instances/{id}/client/action/unblock-contact`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  unblockContact(instanceId: number, params: UnblockContactParams): Promise<UnblockContactAnswer>;
+  unblockContact(instanceId: number, params: UnblockContactParams, options?: CallOptions): Promise<UnblockContactAnswer>;
   /**
    * Lists the contacts that the account has blocked.
    *
    * `POST /instances/{id}/client/action/get-blocked-contacts`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getBlockedContacts(instanceId: number, params?: Record<string, never>): Promise<GetBlockedContactsAnswer>;
+  getBlockedContacts(instanceId: number, params?: Record<string, never> | undefined, options?: CallOptions): Promise<GetBlockedContactsAnswer>;
   /**
    * Lists the ids of the groups that both the account and a contact are members of.
    *
    * `POST /instances/{id}/client/action/get-common-groups`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getCommonGroups(instanceId: number, params: GetCommonGroupsParams): Promise<GetCommonGroupsAnswer>;
+  getCommonGroups(instanceId: number, params: GetCommonGroupsParams, options?: CallOptions): Promise<GetCommonGroupsAnswer>;
   /**
    * Returns a contact's About text, or null when it is hidden or empty.
    *
    * `POST /instances/{id}/client/action/get-contact-about-info`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getContactAboutInfo(instanceId: number, params: GetContactAboutInfoParams): Promise<GetContactAboutInfoAnswer>;
+  getContactAboutInfo(instanceId: number, params: GetContactAboutInfoParams, options?: CallOptions): Promise<GetContactAboutInfoAnswer>;
   /**
    * Returns one chat's details: name, group and read-only flags, unread count, last activity, pin and mute state.
    *
    * `POST /instances/{id}/client/action/get-chat-by-id`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getChatById(instanceId: number, params: GetChatByIdParams): Promise<GetChatByIdAnswer>;
+  getChatById(instanceId: number, params: GetChatByIdParams, options?: CallOptions): Promise<GetChatByIdAnswer>;
   /**
    * Deletes a chat and its history from the account's chat list.
    *
    * `POST /instances/{id}/client/action/delete-chat-by-id`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  deleteChatById(instanceId: number, params: DeleteChatByIdParams): Promise<DeleteChatByIdAnswer>;
+  deleteChatById(instanceId: number, params: DeleteChatByIdParams, options?: CallOptions): Promise<DeleteChatByIdAnswer>;
   /**
    * Creates a group with a name and initial participants, and returns its id and any numbers that could not be added.
    *
    * `POST /instances/{id}/client/action/create-group`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  createGroup(instanceId: number, params: CreateGroupParams): Promise<CreateGroupAnswer>;
+  createGroup(instanceId: number, params: CreateGroupParams, options?: CallOptions): Promise<CreateGroupAnswer>;
   /**
    * Lists a group's participants with their admin and super-admin flags.
    *
    * `POST /instances/{id}/client/action/get-group-participants`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getGroupParticipants(instanceId: number, params: GetGroupParticipantsParams): Promise<GetGroupParticipantsAnswer>;
+  getGroupParticipants(instanceId: number, params: GetGroupParticipantsParams, options?: CallOptions): Promise<GetGroupParticipantsAnswer>;
   /**
    * Returns a group's details: owner, subject, creation time, invite code and link, and participants.
    *
    * `POST /instances/{id}/client/action/get-group-info`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getGroupInfo(instanceId: number, params: GetGroupInfoParams): Promise<GetGroupInfoAnswer>;
+  getGroupInfo(instanceId: number, params: GetGroupInfoParams, options?: CallOptions): Promise<GetGroupInfoAnswer>;
   /**
    * Lists the emoji reactions on a message, with who reacted and when.
    *
    * `POST /instances/{id}/client/action/get-reactions`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getReactions(instanceId: number, params?: GetReactionsParams): Promise<GetReactionsAnswer>;
+  getReactions(instanceId: number, params?: GetReactionsParams | undefined, options?: CallOptions): Promise<GetReactionsAnswer>;
   /**
    * Adds an emoji reaction to a message, or removes the account's reaction when `reaction` is an empty string.
    *
    * `POST /instances/{id}/client/action/react-to-message`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  reactToMessage(instanceId: number, params: ReactToMessageParams): Promise<ReactToMessageAnswer>;
+  reactToMessage(instanceId: number, params: ReactToMessageParams, options?: CallOptions): Promise<ReactToMessageAnswer>;
   /**
    * Changes a group's subject, description or picture; fields left out stay as they are.
    *
    * `POST /instances/{id}/client/action/update-group-info`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  updateGroupInfo(instanceId: number, params: UpdateGroupInfoParams): Promise<UpdateGroupInfoAnswer>;
+  updateGroupInfo(instanceId: number, params: UpdateGroupInfoParams, options?: CallOptions): Promise<UpdateGroupInfoAnswer>;
   /**
    * Lists the contacts that a message mentions.
    *
    * `POST /instances/{id}/client/action/get-message-mentions`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getMessageMentions(instanceId: number, params: GetMessageMentionsParams): Promise<GetMessageMentionsAnswer>;
+  getMessageMentions(instanceId: number, params: GetMessageMentionsParams, options?: CallOptions): Promise<GetMessageMentionsAnswer>;
   /**
    * Pins a message in its chat, for `duration` seconds when given.
    *
    * `POST /instances/{id}/client/action/pin-message`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  pinMessage(instanceId: number, params: PinMessageParams): Promise<PinMessageAnswer>;
+  pinMessage(instanceId: number, params: PinMessageParams, options?: CallOptions): Promise<PinMessageAnswer>;
   /**
    * Unpins a pinned message.
    *
    * `POST /instances/{id}/client/action/unpin-message`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  unpinMessage(instanceId: number, params: UnpinMessageParams): Promise<UnpinMessageAnswer>;
+  unpinMessage(instanceId: number, params: UnpinMessageParams, options?: CallOptions): Promise<UnpinMessageAnswer>;
   /**
    * Stars a message so it appears among the account's starred messages.
    *
    * `POST /instances/{id}/client/action/star-message`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  starMessage(instanceId: number, params: StarMessageParams): Promise<StarMessageAnswer>;
+  starMessage(instanceId: number, params: StarMessageParams, options?: CallOptions): Promise<StarMessageAnswer>;
   /**
    * Removes the star from a starred message.
    *
    * `POST /instances/{id}/client/action/unstar-message`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  unstarMessage(instanceId: number, params: UnstarMessageParams): Promise<UnstarMessageAnswer>;
+  unstarMessage(instanceId: number, params: UnstarMessageParams, options?: CallOptions): Promise<UnstarMessageAnswer>;
   /**
    * Sets whether only admins or all participants may send messages in a group.
    *
    * `POST /instances/{id}/client/action/update-group-settings`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  updateGroupSettings(instanceId: number, params: UpdateGroupSettingsParams): Promise<UpdateGroupSettingsAnswer>;
+  updateGroupSettings(instanceId: number, params: UpdateGroupSettingsParams, options?: CallOptions): Promise<UpdateGroupSettingsAnswer>;
   /**
    * Adds a person to a group and returns the group's updated details.
    *
    * `POST /instances/{id}/client/action/add-group-participant`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  addGroupParticipant(instanceId: number, params: AddGroupParticipantParams): Promise<AddGroupParticipantAnswer>;
+  addGroupParticipant(instanceId: number, params: AddGroupParticipantParams, options?: CallOptions): Promise<AddGroupParticipantAnswer>;
   /**
    * Removes a participant from a group and returns the group's updated details.
    *
    * `POST /instances/{id}/client/action/remove-group-participant`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  removeGroupParticipant(instanceId: number, params: RemoveGroupParticipantParams): Promise<RemoveGroupParticipantAnswer>;
+  removeGroupParticipant(instanceId: number, params: RemoveGroupParticipantParams, options?: CallOptions): Promise<RemoveGroupParticipantAnswer>;
   /**
    * Makes a group participant an admin and returns the group's updated details.
    *
    * `POST /instances/{id}/client/action/promote-group-participant`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  promoteGroupParticipant(instanceId: number, params: PromoteGroupParticipantParams): Promise<PromoteGroupParticipantAnswer>;
+  promoteGroupParticipant(instanceId: number, params: PromoteGroupParticipantParams, options?: CallOptions): Promise<PromoteGroupParticipantAnswer>;
   /**
    * Takes admin rights away from a group participant and returns the group's updated details.
    *
    * `POST /instances/{id}/client/action/demote-group-participant`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  demoteGroupParticipant(instanceId: number, params: DemoteGroupParticipantParams): Promise<DemoteGroupParticipantAnswer>;
+  demoteGroupParticipant(instanceId: number, params: DemoteGroupParticipantParams, options?: CallOptions): Promise<DemoteGroupParticipantAnswer>;
   /**
    * Approves pending requests to join a group, the listed ones or all of them, and reports the outcome per requester.
    *
    * `POST /instances/{id}/client/action/accept-group-member-requests`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  acceptGroupMemberRequests(instanceId: number, params: AcceptGroupMemberRequestsParams): Promise<AcceptGroupMemberRequestsAnswer>;
+  acceptGroupMemberRequests(instanceId: number, params: AcceptGroupMemberRequestsParams, options?: CallOptions): Promise<AcceptGroupMemberRequestsAnswer>;
   /**
    * Rejects pending requests to join a group, the listed ones or all of them, and reports the outcome per requester.
    *
    * `POST /instances/{id}/client/action/deny-group-member-requests`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  denyGroupMemberRequests(instanceId: number, params: DenyGroupMemberRequestsParams): Promise<DenyGroupMemberRequestsAnswer>;
+  denyGroupMemberRequests(instanceId: number, params: DenyGroupMemberRequestsParams, options?: CallOptions): Promise<DenyGroupMemberRequestsAnswer>;
   /**
    * Lists the pending requests to join a group, with who asked and how (invite link, add by a non-admin, linked group).
    *
    * `POST /instances/{id}/client/action/get-group-member-requests`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getGroupMemberRequests(instanceId: number, params: GetGroupMemberRequestsParams): Promise<GetGroupMemberRequestsAnswer>;
+  getGroupMemberRequests(instanceId: number, params: GetGroupMemberRequestsParams, options?: CallOptions): Promise<GetGroupMemberRequestsAnswer>;
   /**
    * Joins a group through an invite code and returns the group's chat id.
    *
    * `POST /instances/{id}/client/action/accept-invite`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  acceptInvite(instanceId: number, params: AcceptInviteParams): Promise<AcceptInviteAnswer>;
+  acceptInvite(instanceId: number, params: AcceptInviteParams, options?: CallOptions): Promise<AcceptInviteAnswer>;
   /**
    * Joins a group through an invitation, given as an invite code or as the invite data of an invitation message.
    *
    * `POST /instances/{id}/client/action/accept-group-invite`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  acceptGroupInvite(instanceId: number, params?: AcceptGroupInviteParams): Promise<AcceptGroupInviteAnswer>;
+  acceptGroupInvite(instanceId: number, params?: AcceptGroupInviteParams | undefined, options?: CallOptions): Promise<AcceptGroupInviteAnswer>;
   /**
    * Returns the group id and code expiry behind an invite code, without joining the group.
    *
    * `POST /instances/{id}/client/action/get-invite-info`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getInviteInfo(instanceId: number, params: GetInviteInfoParams): Promise<GetInviteInfoAnswer>;
+  getInviteInfo(instanceId: number, params: GetInviteInfoParams, options?: CallOptions): Promise<GetInviteInfoAnswer>;
   /**
    * Creates a channel owned by the account, with a name and an optional description and picture.
    *
    * `POST /instances/{id}/client/action/create-channel`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  createChannel(instanceId: number, params: CreateChannelParams): Promise<CreateChannelAnswer>;
+  createChannel(instanceId: number, params: CreateChannelParams, options?: CallOptions): Promise<CreateChannelAnswer>;
   /**
    * Lists the channels that the account owns or follows.
    *
    * `POST /instances/{id}/client/action/get-channels`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getChannels(instanceId: number, params?: Record<string, never>): Promise<GetChannelsAnswer>;
+  getChannels(instanceId: number, params?: Record<string, never> | undefined, options?: CallOptions): Promise<GetChannelsAnswer>;
   /**
    * Returns one channel's details.
    *
    * `POST /instances/{id}/client/action/get-channel-by-id`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getChannelById(instanceId: number, params?: GetChannelByIdParams): Promise<GetChannelByIdAnswer>;
+  getChannelById(instanceId: number, params?: GetChannelByIdParams | undefined, options?: CallOptions): Promise<GetChannelByIdAnswer>;
   /**
    * Follows a channel.
    *
    * `POST /instances/{id}/client/action/subscribe-to-channel`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  subscribeToChannel(instanceId: number, params?: SubscribeToChannelParams): Promise<SubscribeToChannelAnswer>;
+  subscribeToChannel(instanceId: number, params?: SubscribeToChannelParams | undefined, options?: CallOptions): Promise<SubscribeToChannelAnswer>;
   /**
    * Stops following a channel, optionally deleting its data from the account.
    *
    * `POST /instances/{id}/client/action/unsubscribe-from-channel`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  unsubscribeFromChannel(instanceId: number, params?: UnsubscribeFromChannelParams): Promise<UnsubscribeFromChannelAnswer>;
+  unsubscribeFromChannel(instanceId: number, params?: UnsubscribeFromChannelParams | undefined, options?: CallOptions): Promise<UnsubscribeFromChannelAnswer>;
   /**
    * Searches the public channel directory by text and country, in one of the recommended, trending, popular or new views.
    *
    * `POST /instances/{id}/client/action/search-channels`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  searchChannels(instanceId: number, params?: SearchChannelsParams): Promise<SearchChannelsAnswer>;
+  searchChannels(instanceId: number, params?: SearchChannelsParams | undefined, options?: CallOptions): Promise<SearchChannelsAnswer>;
   /**
    * Creates a community, optionally linking existing groups into it; a beta action.
    *
    * `POST /instances/{id}/client/action/create-community`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  createCommunity(instanceId: number, params: CreateCommunityParams): Promise<CreateCommunityAnswer>;
+  createCommunity(instanceId: number, params: CreateCommunityParams, options?: CallOptions): Promise<CreateCommunityAnswer>;
   /**
    * Lists the communities the account belongs to; a beta action.
    *
    * `POST /instances/{id}/client/action/get-communities`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getCommunities(instanceId: number, params?: Record<string, never>): Promise<GetCommunitiesAnswer>;
+  getCommunities(instanceId: number, params?: Record<string, never> | undefined, options?: CallOptions): Promise<GetCommunitiesAnswer>;
   /**
    * Returns one community's details; a beta action.
    *
    * `POST /instances/{id}/client/action/get-community-by-id`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getCommunityById(instanceId: number, params: GetCommunityByIdParams): Promise<GetCommunityByIdAnswer>;
+  getCommunityById(instanceId: number, params: GetCommunityByIdParams, options?: CallOptions): Promise<GetCommunityByIdAnswer>;
   /**
    * Lists the groups linked into a community; a beta action.
    *
    * `POST /instances/{id}/client/action/get-community-subgroups`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getCommunitySubgroups(instanceId: number, params: GetCommunitySubgroupsParams): Promise<GetCommunitySubgroupsAnswer>;
+  getCommunitySubgroups(instanceId: number, params: GetCommunitySubgroupsParams, options?: CallOptions): Promise<GetCommunitySubgroupsAnswer>;
   /**
    * Posts a text or media announcement to a community; a beta action.
    *
    * `POST /instances/{id}/client/action/send-community-announcement`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  sendCommunityAnnouncement(instanceId: number, params: SendCommunityAnnouncementParams): Promise<SendCommunityAnnouncementAnswer>;
+  sendCommunityAnnouncement(instanceId: number, params: SendCommunityAnnouncementParams, options?: CallOptions): Promise<SendCommunityAnnouncementAnswer>;
   /**
    * Links existing groups into a community; a beta action.
    *
    * `POST /instances/{id}/client/action/link-community-subgroup`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  linkCommunitySubgroup(instanceId: number, params: LinkCommunitySubgroupParams): Promise<LinkCommunitySubgroupAnswer>;
+  linkCommunitySubgroup(instanceId: number, params: LinkCommunitySubgroupParams, options?: CallOptions): Promise<LinkCommunitySubgroupAnswer>;
   /**
    * Unlinks groups from a community, optionally removing members who are in no other of its groups; a beta action.
    *
    * `POST /instances/{id}/client/action/unlink-community-subgroup`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  unlinkCommunitySubgroup(instanceId: number, params: UnlinkCommunitySubgroupParams): Promise<UnlinkCommunitySubgroupAnswer>;
+  unlinkCommunitySubgroup(instanceId: number, params: UnlinkCommunitySubgroupParams, options?: CallOptions): Promise<UnlinkCommunitySubgroupAnswer>;
   /**
    * Makes the account leave a community; a beta action.
    *
    * `POST /instances/{id}/client/action/leave-community`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  leaveCommunity(instanceId: number, params: LeaveCommunityParams): Promise<LeaveCommunityAnswer>;
+  leaveCommunity(instanceId: number, params: LeaveCommunityParams, options?: CallOptions): Promise<LeaveCommunityAnswer>;
   /**
    * Moves a chat into the archive.
    *
    * `POST /instances/{id}/client/action/archive-chat`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  archiveChat(instanceId: number, params: ArchiveChatParams): Promise<ArchiveChatAnswer>;
+  archiveChat(instanceId: number, params: ArchiveChatParams, options?: CallOptions): Promise<ArchiveChatAnswer>;
   /**
    * Moves an archived chat back into the main chat list.
    *
    * `POST /instances/{id}/client/action/unarchive-chat`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  unarchiveChat(instanceId: number, params: UnarchiveChatParams): Promise<UnarchiveChatAnswer>;
+  unarchiveChat(instanceId: number, params: UnarchiveChatParams, options?: CallOptions): Promise<UnarchiveChatAnswer>;
   /**
    * Lists the chat labels defined on the account (a business account feature).
    *
    * `POST /instances/{id}/client/action/get-labels`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getLabels(instanceId: number, params?: Record<string, never>): Promise<GetLabelsAnswer>;
+  getLabels(instanceId: number, params?: Record<string, never> | undefined, options?: CallOptions): Promise<GetLabelsAnswer>;
   /**
    * Returns the id and name of one label.
    *
    * `POST /instances/{id}/client/action/get-label-by-id`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getLabelById(instanceId: number, params: GetLabelByIdParams): Promise<GetLabelByIdAnswer>;
+  getLabelById(instanceId: number, params: GetLabelByIdParams, options?: CallOptions): Promise<GetLabelByIdAnswer>;
   /**
    * Lists the labels attached to a chat.
    *
    * `POST /instances/{id}/client/action/get-chat-labels`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getChatLabels(instanceId: number, params: GetChatLabelsParams): Promise<GetChatLabelsAnswer>;
+  getChatLabels(instanceId: number, params: GetChatLabelsParams, options?: CallOptions): Promise<GetChatLabelsAnswer>;
   /**
    * Lists the chats that carry a given label.
    *
    * `POST /instances/{id}/client/action/get-chats-by-label-id`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getChatsByLabelId(instanceId: number, params: GetChatsByLabelIdParams): Promise<GetChatsByLabelIdAnswer>;
+  getChatsByLabelId(instanceId: number, params: GetChatsByLabelIdParams, options?: CallOptions): Promise<GetChatsByLabelIdAnswer>;
   /**
    * Sets the labels of a chat to exactly the given label ids, adding and removing labels as needed.
    *
    * `POST /instances/{id}/client/action/change-chat-labels`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  changeChatLabels(instanceId: number, params: ChangeChatLabelsParams): Promise<ChangeChatLabelsAnswer>;
+  changeChatLabels(instanceId: number, params: ChangeChatLabelsParams, options?: CallOptions): Promise<ChangeChatLabelsAnswer>;
   /**
    * Logs the instance out of WhatsApp; connecting again needs a new QR scan or pairing code.
    *
    * `POST /instances/{id}/client/action/logout`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  logout(instanceId: number, params?: Record<string, never>): Promise<LogoutAnswer>;
+  logout(instanceId: number, params?: Record<string, never> | undefined, options?: CallOptions): Promise<LogoutAnswer>;
   /**
    * Restarts the instance's WhatsApp session without logging out.
    *
    * `POST /instances/{id}/client/action/reboot`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  reboot(instanceId: number, params?: Record<string, never>): Promise<RebootAnswer>;
+  reboot(instanceId: number, params?: Record<string, never> | undefined, options?: CallOptions): Promise<RebootAnswer>;
   /**
    * Marks the account as online.
    *
    * `POST /instances/{id}/client/action/send-presence-available`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  sendPresenceAvailable(instanceId: number, params?: Record<string, never>): Promise<SendPresenceAvailableAnswer>;
+  sendPresenceAvailable(instanceId: number, params?: Record<string, never> | undefined, options?: CallOptions): Promise<SendPresenceAvailableAnswer>;
   /**
    * Sets the account's About text.
    *
    * `POST /instances/{id}/client/action/set-status`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  setStatus(instanceId: number, params: SetStatusParams): Promise<SetStatusAnswer>;
+  setStatus(instanceId: number, params: SetStatusParams, options?: CallOptions): Promise<SetStatusAnswer>;
   /**
    * Changes the display name that others see for the account.
    *
    * `POST /instances/{id}/client/action/set-display-name`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  setDisplayName(instanceId: number, params: SetDisplayNameParams): Promise<SetDisplayNameAnswer>;
+  setDisplayName(instanceId: number, params: SetDisplayNameParams, options?: CallOptions): Promise<SetDisplayNameAnswer>;
   /**
    * Requests a code that links the instance to a phone without a QR scan; at most 2 requests a minute.
    *
    * `POST /instances/{id}/client/action/request-pairing-code`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  requestPairingCode(instanceId: number, params: RequestPairingCodeParams): Promise<RequestPairingCodeAnswer>;
+  requestPairingCode(instanceId: number, params: RequestPairingCodeParams, options?: CallOptions): Promise<RequestPairingCodeAnswer>;
   /**
    * Shows the account as typing in a chat.
    *
    * `POST /instances/{id}/client/action/send-typing`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  sendTyping(instanceId: number, params: SendTypingParams): Promise<SendTypingAnswer>;
+  sendTyping(instanceId: number, params: SendTypingParams, options?: CallOptions): Promise<SendTypingAnswer>;
   /**
    * Deletes all messages of a chat but keeps the chat itself.
    *
    * `POST /instances/{id}/client/action/clear-chat-messages`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  clearChatMessages(instanceId: number, params: ClearChatMessagesParams): Promise<ClearChatMessagesAnswer>;
+  clearChatMessages(instanceId: number, params: ClearChatMessagesParams, options?: CallOptions): Promise<ClearChatMessagesAnswer>;
   /**
    * Asks the linked phone to sync the full message history of a chat to the instance.
    *
    * `POST /instances/{id}/client/action/sync-chat-history`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  syncChatHistory(instanceId: number, params: SyncChatHistoryParams): Promise<SyncChatHistoryAnswer>;
+  syncChatHistory(instanceId: number, params: SyncChatHistoryParams, options?: CallOptions): Promise<SyncChatHistoryAnswer>;
   /**
    * Stops showing the account as typing in a chat.
    *
    * `POST /instances/{id}/client/action/send-stop-typing`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  sendStopTyping(instanceId: number, params?: SendStopTypingParams): Promise<SendStopTypingAnswer>;
+  sendStopTyping(instanceId: number, params?: SendStopTypingParams | undefined, options?: CallOptions): Promise<SendStopTypingAnswer>;
   /**
    * Marks the account as offline.
    *
    * `POST /instances/{id}/client/action/send-presence-unavailable`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  sendPresenceUnavailable(instanceId: number, params?: Record<string, never>): Promise<SendPresenceUnavailableAnswer>;
+  sendPresenceUnavailable(instanceId: number, params?: Record<string, never> | undefined, options?: CallOptions): Promise<SendPresenceUnavailableAnswer>;
   /**
    * Subscribes to a chat's presence and returns its current state, such as online or typing; a beta action.
    *
    * `POST /instances/{id}/client/action/get-chat-presence`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getChatPresence(instanceId: number, params: GetChatPresenceParams): Promise<GetChatPresenceAnswer>;
+  getChatPresence(instanceId: number, params: GetChatPresenceParams, options?: CallOptions): Promise<GetChatPresenceAnswer>;
   /**
    * Returns the presence last seen for a chat from the cache, without subscribing to updates; a beta action.
    *
    * `POST /instances/{id}/client/action/get-chat-presence-snapshot`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getChatPresenceSnapshot(instanceId: number, params: GetChatPresenceSnapshotParams): Promise<GetChatPresenceSnapshotAnswer>;
+  getChatPresenceSnapshot(instanceId: number, params: GetChatPresenceSnapshotParams, options?: CallOptions): Promise<GetChatPresenceSnapshotAnswer>;
   /**
    * Sends an event invitation with a name and start time, and optionally an end time, place and call link, to a chat.
    *
    * `POST /instances/{id}/client/action/send-event`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  sendEvent(instanceId: number, params: SendEventParams): Promise<SendEventAnswer>;
+  sendEvent(instanceId: number, params: SendEventParams, options?: CallOptions): Promise<SendEventAnswer>;
   /**
    * Casts the account's vote on a poll message, selecting the given options.
    *
    * `POST /instances/{id}/client/action/vote-on-poll`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  voteOnPoll(instanceId: number, params: VoteOnPollParams): Promise<VoteOnPollAnswer>;
+  voteOnPoll(instanceId: number, params: VoteOnPollParams, options?: CallOptions): Promise<VoteOnPollAnswer>;
   /**
    * Changes the name, start time or other details of an event message that the account sent.
    *
    * `POST /instances/{id}/client/action/edit-scheduled-event`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  editScheduledEvent(instanceId: number, params: EditScheduledEventParams): Promise<EditScheduledEventAnswer>;
+  editScheduledEvent(instanceId: number, params: EditScheduledEventParams, options?: CallOptions): Promise<EditScheduledEventAnswer>;
   /**
    * Lists the messages currently pinned in a chat.
    *
    * `POST /instances/{id}/client/action/get-pinned-messages`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getPinnedMessages(instanceId: number, params: GetPinnedMessagesParams): Promise<GetPinnedMessagesAnswer>;
+  getPinnedMessages(instanceId: number, params: GetPinnedMessagesParams, options?: CallOptions): Promise<GetPinnedMessagesAnswer>;
   /**
    * Sets the device and browser name under which the instance shows up in the phone's linked devices.
    *
    * `POST /instances/{id}/client/action/set-device-name`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  setDeviceName(instanceId: number, params?: SetDeviceNameParams): Promise<SetDeviceNameAnswer>;
+  setDeviceName(instanceId: number, params?: SetDeviceNameParams | undefined, options?: CallOptions): Promise<SetDeviceNameAnswer>;
   /**
    * Creates a link to a voice or video call that starts at a given time.
    *
    * `POST /instances/{id}/client/action/create-call-link`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  createCallLink(instanceId: number, params: CreateCallLinkParams): Promise<CreateCallLinkAnswer>;
+  createCallLink(instanceId: number, params: CreateCallLinkParams, options?: CallOptions): Promise<CreateCallLinkAnswer>;
   /**
    * Answers an event invitation on behalf of the account, e.g. as going, not going or maybe.
    *
    * `POST /instances/{id}/client/action/send-event-response`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  sendEventResponse(instanceId: number, params: SendEventResponseParams): Promise<SendEventResponseAnswer>;
+  sendEventResponse(instanceId: number, params: SendEventResponseParams, options?: CallOptions): Promise<SendEventResponseAnswer>;
   /**
    * Deletes one of the account's Status updates for everyone who could see it.
    *
    * `POST /instances/{id}/client/action/revoke-status-message`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  revokeStatusMessage(instanceId: number, params: RevokeStatusMessageParams): Promise<RevokeStatusMessageAnswer>;
+  revokeStatusMessage(instanceId: number, params: RevokeStatusMessageParams, options?: CallOptions): Promise<RevokeStatusMessageAnswer>;
   /**
    * Saves a note on a customer's chat, replacing any earlier note (business accounts).
    *
    * `POST /instances/{id}/client/action/add-customer-note`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  addCustomerNote(instanceId: number, params: AddCustomerNoteParams): Promise<AddCustomerNoteAnswer>;
+  addCustomerNote(instanceId: number, params: AddCustomerNoteParams, options?: CallOptions): Promise<AddCustomerNoteAnswer>;
   /**
    * Returns the note saved on a customer's chat (business accounts).
    *
    * `POST /instances/{id}/client/action/get-customer-note`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getCustomerNote(instanceId: number, params: GetCustomerNoteParams): Promise<GetCustomerNoteAnswer>;
+  getCustomerNote(instanceId: number, params: GetCustomerNoteParams, options?: CallOptions): Promise<GetCustomerNoteAnswer>;
   /**
    * Returns a contact's Status broadcast, i.e. the Status updates that contact currently shares.
    *
    * `POST /instances/{id}/client/action/get-broadcast`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getBroadcast(instanceId: number, params: GetBroadcastParams): Promise<GetBroadcastAnswer>;
+  getBroadcast(instanceId: number, params: GetBroadcastParams, options?: CallOptions): Promise<GetBroadcastAnswer>;
   /**
    * Withdraws one of the account's Status updates, given by its message id.
    *
    * `POST /instances/{id}/client/action/revoke-status`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  revokeStatus(instanceId: number, params: RevokeStatusParams): Promise<RevokeStatusAnswer>;
+  revokeStatus(instanceId: number, params: RevokeStatusParams, options?: CallOptions): Promise<RevokeStatusAnswer>;
   /**
    * Returns the account's privacy settings: read receipts, last seen, online, profile picture, About, group and call adds, messages.
    *
    * `POST /instances/{id}/client/action/get-privacy-settings`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getPrivacySettings(instanceId: number, params?: Record<string, never>): Promise<GetPrivacySettingsAnswer>;
+  getPrivacySettings(instanceId: number, params?: Record<string, never> | undefined, options?: CallOptions): Promise<GetPrivacySettingsAnswer>;
   /**
    * Changes one privacy setting, such as who sees the account's last seen or may add it to groups.
    *
    * `POST /instances/{id}/client/action/set-privacy-setting`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  setPrivacySetting(instanceId: number, params: SetPrivacySettingParams): Promise<SetPrivacySettingAnswer>;
+  setPrivacySetting(instanceId: number, params: SetPrivacySettingParams, options?: CallOptions): Promise<SetPrivacySettingAnswer>;
   /**
    * Returns the disappearing-messages timer of a chat in seconds, 0 when it is off.
    *
    * `POST /instances/{id}/client/action/get-disappearing-messages`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getDisappearingMessages(instanceId: number, params: GetDisappearingMessagesParams): Promise<GetDisappearingMessagesAnswer>;
+  getDisappearingMessages(instanceId: number, params: GetDisappearingMessagesParams, options?: CallOptions): Promise<GetDisappearingMessagesAnswer>;
   /**
    * Sets or turns off the disappearing-messages timer of a chat; in groups this needs admin rights.
    *
    * `POST /instances/{id}/client/action/set-disappearing-messages`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  setDisappearingMessages(instanceId: number, params: SetDisappearingMessagesParams): Promise<SetDisappearingMessagesAnswer>;
+  setDisappearingMessages(instanceId: number, params: SetDisappearingMessagesParams, options?: CallOptions): Promise<SetDisappearingMessagesAnswer>;
   /**
    * Lists the disappearing-messages timer lengths, in seconds, that the account may choose from.
    *
    * `POST /instances/{id}/client/action/get-disappearing-durations`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getDisappearingDurations(instanceId: number, params?: Record<string, never>): Promise<GetDisappearingDurationsAnswer>;
+  getDisappearingDurations(instanceId: number, params?: Record<string, never> | undefined, options?: CallOptions): Promise<GetDisappearingDurationsAnswer>;
   /**
    * Returns a business profile, of the account itself or of another business contact.
    *
    * `POST /instances/{id}/client/action/get-business-profile`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getBusinessProfile(instanceId: number, params?: GetBusinessProfileParams): Promise<GetBusinessProfileAnswer>;
+  getBusinessProfile(instanceId: number, params?: GetBusinessProfileParams | undefined, options?: CallOptions): Promise<GetBusinessProfileAnswer>;
   /**
    * Lists the business categories, at the top level or below a parent category.
    *
    * `POST /instances/{id}/client/action/get-business-categories`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getBusinessCategories(instanceId: number, params?: GetBusinessCategoriesParams): Promise<GetBusinessCategoriesAnswer>;
+  getBusinessCategories(instanceId: number, params?: GetBusinessCategoriesParams | undefined, options?: CallOptions): Promise<GetBusinessCategoriesAnswer>;
   /**
    * Updates fields of the account's business profile; fields left out stay unchanged and the picture is set elsewhere.
    *
    * `POST /instances/{id}/client/action/set-business-profile`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  setBusinessProfile(instanceId: number, params?: SetBusinessProfileParams): Promise<SetBusinessProfileAnswer>;
+  setBusinessProfile(instanceId: number, params?: SetBusinessProfileParams | undefined, options?: CallOptions): Promise<SetBusinessProfileAnswer>;
   /**
    * Lists the quick replies saved on the business account.
    *
    * `POST /instances/{id}/client/action/get-quick-replies`; needs the `read` permission; retried like a GET.
-   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone (pass \`undefined\` or \`{}\` as \`params\` to give them).
+   * @throws {WaapiError} `invalid_input` before sending (a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the read permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  getQuickReplies(instanceId: number, params?: Record<string, never>): Promise<GetQuickRepliesAnswer>;
+  getQuickReplies(instanceId: number, params?: Record<string, never> | undefined, options?: CallOptions): Promise<GetQuickRepliesAnswer>;
   /**
    * Saves a new quick reply under a shortcut and returns it with its new id.
    *
    * `POST /instances/{id}/client/action/create-quick-reply`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  createQuickReply(instanceId: number, params: CreateQuickReplyParams): Promise<CreateQuickReplyAnswer>;
+  createQuickReply(instanceId: number, params: CreateQuickReplyParams, options?: CallOptions): Promise<CreateQuickReplyAnswer>;
   /**
    * Changes the shortcut, text or keywords of a quick reply; fields left out stay unchanged.
    *
    * `POST /instances/{id}/client/action/update-quick-reply`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  updateQuickReply(instanceId: number, params: UpdateQuickReplyParams): Promise<UpdateQuickReplyAnswer>;
+  updateQuickReply(instanceId: number, params: UpdateQuickReplyParams, options?: CallOptions): Promise<UpdateQuickReplyAnswer>;
   /**
    * Deletes a quick reply by its id.
    *
    * `POST /instances/{id}/client/action/delete-quick-reply`; needs the `update` permission; never sent twice.
-   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, and the kinds of every call.
+   * @param options `{ signal, timeoutMs }` for this call alone.
+   * @throws {WaapiError} `invalid_input` before sending (a required parameter missing, a wrong type, an unknown parameter), `api` for an error WaAPI reports in its answer, `not_ready` when the instance is not ready, `forbidden` without the update permission, and the kinds of every call (`unauthorized`, `not_found`, `rate_limited`, `server`, `timeout`, `aborted`, `network`, `decode`, `response_too_large`, `redirect`).
    */
-  deleteQuickReply(instanceId: number, params: DeleteQuickReplyParams): Promise<DeleteQuickReplyAnswer>;
+  deleteQuickReply(instanceId: number, params: DeleteQuickReplyParams, options?: CallOptions): Promise<DeleteQuickReplyAnswer>;
 }
 export interface WaapiClient extends WaapiActions {}
 "##;

@@ -8,7 +8,7 @@ use crate::json::write_u64;
 use crate::models::{ClientStatus, Instance, Me, QrCode};
 use crate::request::{check_http_url, InstanceUpdate, Request};
 use crate::retry::{decide, parse_retry_after, Decision, Outcome};
-use crate::transport::{self, Failure};
+use crate::transport::{self, Extras, Failure};
 
 /// WaAPI's API root.
 pub const DEFAULT_BASE_URL: &str = "https://waapi.app/api/v1";
@@ -198,9 +198,18 @@ impl Client {
     /// Hidden, with [`Request`]: the edge crate forwards requests through it.
     #[doc(hidden)]
     pub async fn send(&self, request: &Request) -> Result<Body, Error> {
+        self.send_with(request, &Extras::default()).await
+    }
+
+    /// [`Client::send`] with what a JavaScript caller adds (its fetch, hooks, signal).
+    pub(crate) async fn send_with(
+        &self,
+        request: &Request,
+        extras: &Extras,
+    ) -> Result<Body, Error> {
         self.validate()?;
         let raw = self
-            .exchange(request)
+            .exchange(request, extras)
             .await
             .map_err(|e| e.redact(&self.token))?;
         Ok(Body {
@@ -218,17 +227,24 @@ impl Client {
     }
 
     /// Attempts until a 2xx (returned) or an error to keep.
-    async fn exchange(&self, request: &Request) -> Result<transport::RawResponse, Error> {
+    async fn exchange(
+        &self,
+        request: &Request,
+        extras: &Extras,
+    ) -> Result<transport::RawResponse, Error> {
         let url = request.url(&self.options.base_url);
+        let timeout_ms = extras.timeout_ms.unwrap_or(self.options.timeout_ms);
         let mut retries = 0;
         loop {
-            let sent = transport::send(
+            let sent = transport::send_attempt(
                 request.method,
                 &url,
                 &self.token,
                 request.body.as_deref(),
-                self.options.timeout_ms,
+                timeout_ms,
                 self.options.max_response_bytes,
+                extras,
+                retries + 1,
             )
             .await;
             let (outcome, retry_after_ms) = match &sent {
@@ -252,28 +268,40 @@ impl Client {
                 transport::random(),
             );
             match (decision, sent) {
-                (Decision::RetryIn(ms), _) => {
-                    transport::sleep(ms).await;
+                (Decision::RetryIn(ms), sent) => {
+                    let (reason, status) = match &sent {
+                        Ok(r) if r.status == 429 => ("rate_limited", r.status),
+                        Ok(r) => ("server", r.status),
+                        Err(Failure::Timeout) => ("timeout", 0),
+                        Err(_) => ("network", 0),
+                    };
                     retries += 1;
+                    extras.retrying(retries + 1, ms, reason, status);
+                    if let Err(failure) = transport::sleep(ms, extras).await {
+                        return Err(self.failed(request, failure, timeout_ms));
+                    }
                 }
                 (_, Ok(r)) if (200..300).contains(&r.status) => return Ok(r),
                 (_, Ok(r)) => {
                     let seconds = retry_after_ms.map(|ms| ms.div_ceil(1000));
                     return Err(http_error(request, r.status, seconds, &r.body));
                 }
-                (_, Err(failure)) => return Err(self.failed(request, failure)),
+                (_, Err(failure)) => return Err(self.failed(request, failure, timeout_ms)),
             }
         }
     }
 
     /// The error for an attempt that brought no HTTP answer to pass on.
-    fn failed(&self, request: &Request, failure: Failure) -> Error {
+    fn failed(&self, request: &Request, failure: Failure, timeout_ms: u32) -> Error {
         match failure {
             Failure::Timeout => Error::Timeout {
                 message: format!(
-                    "WaAPI did not answer within {} ms (tried to {}).",
-                    self.options.timeout_ms, request.action
+                    "WaAPI did not answer within {timeout_ms} ms (tried to {}).",
+                    request.action
                 ),
+            },
+            Failure::Aborted => Error::Aborted {
+                message: format!("The call to {} was aborted by its signal.", request.action),
             },
             Failure::Network(why) => Error::Network {
                 message: format!("Could not reach WaAPI to {}: {why}.", request.action),

@@ -71,6 +71,11 @@ pub enum Error {
         /// What went wrong, as a sentence for a person.
         message: String,
     },
+    /// The caller cancelled the call (in JavaScript: its `AbortSignal` fired).
+    Aborted {
+        /// What went wrong, as a sentence for a person.
+        message: String,
+    },
     /// The request could not be sent or its answer not read.
     Network {
         /// What went wrong, as a sentence for a person.
@@ -126,6 +131,8 @@ pub enum ErrorKind {
     Server,
     /// [`Error::Timeout`]: `timeout`.
     Timeout,
+    /// [`Error::Aborted`]: `aborted`.
+    Aborted,
     /// [`Error::Network`]: `network`.
     Network,
     /// [`Error::Decode`]: `decode`.
@@ -150,6 +157,7 @@ impl ErrorKind {
             ErrorKind::Api => "api",
             ErrorKind::Server => "server",
             ErrorKind::Timeout => "timeout",
+            ErrorKind::Aborted => "aborted",
             ErrorKind::Network => "network",
             ErrorKind::Decode => "decode",
             ErrorKind::ResponseTooLarge => "response_too_large",
@@ -178,6 +186,7 @@ impl Error {
             Error::Api { .. } => ErrorKind::Api,
             Error::Server { .. } => ErrorKind::Server,
             Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Aborted { .. } => ErrorKind::Aborted,
             Error::Network { .. } => ErrorKind::Network,
             Error::Decode { .. } => ErrorKind::Decode,
             Error::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
@@ -197,7 +206,10 @@ impl Error {
             Error::Api { status, .. } | Error::Server { status, .. } => Some(*status),
             Error::Decode { status, .. } | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Redirect { status, .. } => (*status != 0).then_some(*status),
-            Error::InvalidInput { .. } | Error::Timeout { .. } | Error::Network { .. } => None,
+            Error::InvalidInput { .. }
+            | Error::Timeout { .. }
+            | Error::Aborted { .. }
+            | Error::Network { .. } => None,
         }
     }
 
@@ -214,6 +226,7 @@ impl Error {
             | Error::Api { message, .. }
             | Error::Server { message, .. }
             | Error::Timeout { message }
+            | Error::Aborted { message }
             | Error::Network { message }
             | Error::Decode { message, .. }
             | Error::ResponseTooLarge { message, .. }
@@ -258,6 +271,7 @@ impl Error {
             | Error::Api { message, .. }
             | Error::Server { message, .. }
             | Error::Timeout { message }
+            | Error::Aborted { message }
             | Error::Network { message }
             | Error::Decode { message, .. }
             | Error::ResponseTooLarge { message, .. }
@@ -345,5 +359,12 @@ mod tests {
         );
         // A browser's opaque redirect has no status to report.
         assert_eq!(moved(0).status(), None);
+        let aborted = Error::Aborted {
+            message: "m".into(),
+        };
+        assert_eq!(
+            (aborted.kind().as_str(), aborted.status()),
+            ("aborted", None)
+        );
     }
 }

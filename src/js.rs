@@ -16,10 +16,12 @@ use crate::client::{
     Client, Options, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS,
     MAX_MAX_RESPONSE_BYTES, MAX_MAX_RETRIES, MAX_TIMEOUT_MS,
 };
-use crate::error::Error;
+use crate::envelope::Reply;
+use crate::error::{Error, ErrorKind};
 use crate::json::Json;
 use crate::models::{to_json_string, ToJson, WebhookEvent};
 use crate::request::{InstanceUpdate, Request, MAX_SAFE_INTEGER};
+use crate::transport::Extras;
 use crate::webhook::normalize;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -41,21 +43,30 @@ export type InstanceStatus =
 
 /** A WaAPI instance. Field names are the API's own. */
 export interface Instance {
+  /** A positive whole number; every other method takes it as `id`. */
   id: number;
+  /** `null` until one is set with `updateInstance`. */
   name: string | null;
   /** E-mail of the owning user. */
   owner: string;
+  /** Where WaAPI posts this instance's events, or `null`. */
   webhook_url: string | null;
+  /** The events posted to `webhook_url`. */
   webhook_events: WebhookEvent[];
+  /** Whether the instance runs on a trial. */
   is_trial: boolean;
 }
 
 /** The state of an instance's client, as `clientStatus` and `updateInstance` resolve. */
 export interface ClientStatus {
   instanceId: number;
+  /** The instance's name, or `null`. */
   name: string | null;
+  /** Where the WhatsApp client is: `qr` waits for a scan, `ready` can send. */
   instanceStatus: InstanceStatus;
+  /** The webhook URL, or `null`. */
   instanceWebhook: string | null;
+  /** The events posted to the webhook. */
   instanceEvents: WebhookEvent[];
 }
 
@@ -64,9 +75,11 @@ export type QrCode = `data:image/png;base64,${string}`;
 
 /** The WhatsApp account an instance is logged in as. */
 export interface Me {
+  /** The account's WhatsApp name. */
   displayName: string;
   /** `<number>@c.us` */
   contactId: string;
+  /** The account's number, formatted for display. */
   formattedNumber: string;
   /** An `https:` URL; anything else WaAPI sends is `null`. */
   profilePicUrl: string | null;
@@ -74,6 +87,7 @@ export interface Me {
 
 /** What `updateInstance` changes; keys left out stay as they are. */
 export interface InstanceUpdate {
+  /** The new name (not empty). */
   name?: string;
   webhook?: {
     /** `null` removes the webhook URL. */
@@ -83,10 +97,100 @@ export interface InstanceUpdate {
   };
 }
 
+/**
+ * What the client reads of an `AbortSignal`: the DOM's, Node's and workerd's all fit, so the
+ * types need no DOM lib.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  /** Becomes the `cause` of the `aborted` error. */
+  readonly reason?: unknown;
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+/** The runtime's `AbortSignal` when its types are loaded (DOM, Node), else {@link AbortSignalLike}. */
+export type RuntimeAbortSignal = typeof globalThis extends { AbortSignal: { prototype: infer S } } ? S : AbortSignalLike;
+
+/** What a custom `fetch` is called with: `fetch(url, init)`. `headers` hold the token: keep them out of logs. */
+export interface FetchInit {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  headers: Record<string, string>;
+  /** JSON text; absent for requests without a body. */
+  body?: string;
+  /** Fires on the client's timeout, or when the call's own signal aborts. */
+  signal: RuntimeAbortSignal;
+  /** Redirects are never followed. */
+  redirect: "manual";
+}
+
+/** What the client reads of a `Response`: a `fetch` Response fits. */
+export interface ResponseLike {
+  readonly status: number;
+  /** `"opaqueredirect"` in browsers for a redirect. */
+  readonly type?: string;
+  readonly headers: { get(name: string): string | null };
+  readonly body: {
+    getReader(): { read(): PromiseLike<{ done: boolean; value?: Uint8Array | undefined }>; cancel(): PromiseLike<unknown> };
+    cancel(): PromiseLike<unknown>;
+  } | null;
+}
+
+/** A `fetch`: the global one fits, and so does any function with its shape (a proxy, a recorder, a test double). */
+export type FetchLike = (url: string, init: FetchInit) => PromiseLike<ResponseLike>;
+
+/** What `onRequest` gets, before each attempt's fetch. Never a header or the token. */
+export interface RequestEvent {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** The full URL, query included. */
+  url: string;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  attempt: number;
+}
+
+/** What `onResponse` gets, once an attempt's answer was read (or refused: too large, a redirect). */
+export interface ResponseEvent {
+  /** The HTTP status (0 for a browser's opaque redirect). */
+  status: number;
+  /** Milliseconds from the fetch to the end of the body. */
+  ms: number;
+  attempt: number;
+}
+
+/** What `onRetry` gets, before the client waits to try again. */
+export interface RetryEvent {
+  /** The number of the attempt that follows the wait (2 for the first retry). */
+  attempt: number;
+  /** How long the client waits first: Retry-After when the server sent one, else backoff with jitter. */
+  delayMs: number;
+  /** Why: the kind the call would have rejected with. */
+  reason: "rate_limited" | "server" | "timeout" | "network";
+  /** The HTTP status, for `rate_limited` (429) and `server` (502, 503, 504). */
+  status?: number;
+}
+
+/**
+ * Options of one call, the last argument of every method.
+ * @example
+ * await waapi.listInstances(undefined, { signal: AbortSignal.timeout(10_000) });
+ * await waapi.sendMessage(1, { chatId, message }, { timeoutMs: 5000 });
+ */
+export interface CallOptions {
+  /**
+   * Cancels the call: one already aborted rejects at once, before anything is sent; one that
+   * aborts later stops the fetch in flight or the wait before a retry. Either way the call
+   * rejects with kind `aborted`, its `cause` the signal's `reason`.
+   */
+  signal?: AbortSignalLike | null;
+  /** Replaces the client's `timeoutMs` for this call's attempts (1 to 2147483647). */
+  timeoutMs?: number;
+}
+
+/** How a `WaapiClient` reaches WaAPI. Every option is optional; unknown keys are refused. */
 export interface WaapiClientOptions {
   /** Default `https://waapi.app/api/v1`. */
   baseUrl?: string;
-  /** Bounds each attempt, the body read included. Default 30000. */
+  /** Bounds each attempt, the body read included. Default 30000. A call's own `timeoutMs` replaces it. */
   timeoutMs?: number;
   /** Retries of 429 (any method) and of 502/503/504, timeouts and network errors (GET, PUT, DELETE). Default 2. */
   maxRetries?: number;
@@ -104,33 +208,135 @@ export interface WaapiClientOptions {
    * `metadata.google.internal`) are refused either way.
    */
   allowPrivateWebhookHosts?: boolean;
+  /**
+   * The `fetch` every attempt calls, e.g. a proxy's or a recorder. Default: the global `fetch`,
+   * looked up at each attempt (so a patched one is used). It is called as `fetch(url, init)`;
+   * a rejection is a `network` error with the rejection as `cause`.
+   */
+  fetch?: FetchLike;
+  /**
+   * Called before each attempt's fetch. Hooks get no header and never the token; one that
+   * throws or rejects is ignored (the call goes on), so catch inside it to see its own errors.
+   * It is not awaited.
+   * @example
+   * new WaapiClient(token, { onRequest: ({ method, url, attempt }) => console.log(method, url, attempt) });
+   */
+  onRequest?: (event: RequestEvent) => void;
+  /** Called when an attempt's answer was read, whatever its status. Ignored if it throws; not awaited. */
+  onResponse?: (event: ResponseEvent) => void;
+  /** Called before the wait for a retry. Ignored if it throws; not awaited. */
+  onRetry?: (event: RetryEvent) => void;
 }
 
-export type WaapiErrorKind =
-  | "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "not_ready" | "validation"
-  | "rate_limited" | "api" | "server" | "timeout" | "network" | "decode"
-  /** The answer was larger than `maxResponseBytes`; it was not read to its end. */
-  | "response_too_large"
-  /** WaAPI answered with a redirect (3xx), which is never followed; `status` is absent when a browser hid it. */
-  | "redirect";
+/** Every `kind` a `WaapiError` can have. */
+export type WaapiErrorKind = WaapiError["kind"];
 
+/** A permission of a WaAPI token; a `forbidden` error names the one a call needs. */
 export type Permission = "create" | "read" | "update" | "delete";
 
-/** How every call of `WaapiClient` fails. It never holds the token. */
-export interface WaapiError extends Error {
+/**
+ * What every `WaapiError` has. It never holds the token. The fields of one kind are declared
+ * optional on all, so reading them needs no narrowing; narrowing by `kind` makes them present.
+ */
+interface WaapiErrorBase<K extends string> extends Error {
   name: "WaapiError";
-  kind: WaapiErrorKind;
-  /** The HTTP status, when there was a response. */
-  status?: number;
-  /** Seconds to wait, for `rate_limited` when the server said. */
-  retryAfter?: number;
+  kind: K;
+  /** The HTTP status, when there was an answer. */
+  status?: number | undefined;
+  /** For `rate_limited`: seconds to wait, when the server said. */
+  retryAfter?: number | undefined;
   /** For `forbidden`: the permission the operation needs. */
-  permission?: Permission;
-  /** For `validation`: the API's messages per field, e.g. `{"webhook.url": ["…"]}`. */
-  errors?: Record<string, string[]>;
+  permission?: Permission | undefined;
+  /** For `validation`: the API's messages per field. */
+  errors?: Record<string, string[]> | undefined;
+  /** For `network`: the runtime's error; for `aborted`: the signal's reason. */
+  cause?: unknown;
 }
 
-/** Whether `value` is an error thrown by this package. */
+/**
+ * Refused before sending: a bad argument or option, a client used after `free()`, or the
+ * `waapi-wasm/web` entry used before `init()`.
+ */
+export interface InvalidInputError extends WaapiErrorBase<"invalid_input"> { status?: undefined }
+/** HTTP 401: the token was not accepted. */
+export interface UnauthorizedError extends WaapiErrorBase<"unauthorized"> { status: 401 }
+/** HTTP 403: the token lacks `permission`. */
+export interface ForbiddenError extends WaapiErrorBase<"forbidden"> {
+  status: 403;
+  /** The permission the operation needs. */
+  permission: Permission;
+}
+/** HTTP 404: no such instance (or route). */
+export interface NotFoundError extends WaapiErrorBase<"not_found"> { status: 404 }
+/** HTTP 409: the instance's WhatsApp client is not `ready`. */
+export interface NotReadyError extends WaapiErrorBase<"not_ready"> { status: 409 }
+/** HTTP 422: WaAPI refused a field. */
+export interface ValidationError extends WaapiErrorBase<"validation"> {
+  status: 422;
+  /** The API's messages per field, e.g. `{"webhook.url": ["…"]}`. */
+  errors: Record<string, string[]>;
+}
+/** HTTP 429, after the retries. */
+export interface RateLimitedError extends WaapiErrorBase<"rate_limited"> {
+  status: 429;
+  /** Seconds to wait, when the server said (Retry-After). */
+  retryAfter?: number;
+}
+/** WaAPI answered `status: "error"` (with HTTP 200 or 400), e.g. asking for a QR code that is not there. */
+export interface ApiError extends WaapiErrorBase<"api"> { status: number }
+/** HTTP 5xx, after the retries. */
+export interface ServerError extends WaapiErrorBase<"server"> { status: number }
+/** No complete answer within `timeoutMs`, after the retries. */
+export interface TimeoutError extends WaapiErrorBase<"timeout"> { status?: undefined }
+/** The call's `signal` aborted (before sending, during a fetch or during a retry's wait). */
+export interface AbortedError extends WaapiErrorBase<"aborted"> {
+  status?: undefined;
+  /** The signal's `reason`. */
+  cause: unknown;
+}
+/** WaAPI could not be reached or its answer not read, after the retries. */
+export interface NetworkError extends WaapiErrorBase<"network"> {
+  status?: undefined;
+  /** What the runtime threw (e.g. Node's `TypeError: fetch failed`, its own `cause` the socket error). */
+  cause: unknown;
+}
+/** The answer is not the JSON the operation answers, or holds a value refused (a QR code that is not a base64 PNG). */
+export interface DecodeError extends WaapiErrorBase<"decode"> { status: number }
+/** The answer was larger than `maxResponseBytes`; it was not read to its end. */
+export interface ResponseTooLargeError extends WaapiErrorBase<"response_too_large"> { status: number }
+/** WaAPI answered with a redirect (3xx), which is never followed; `status` is absent when a browser hid it. */
+export interface RedirectError extends WaapiErrorBase<"redirect"> { status?: number }
+
+/**
+ * How every call of `WaapiClient` fails: a union discriminated by `kind`, so `switch (e.kind)`
+ * narrows to the fields each kind carries. It never holds the token.
+ * @example
+ * try {
+ *   await waapi.createInstance();
+ * } catch (e) {
+ *   if (!(e instanceof WaapiError)) throw e;
+ *   if (e.kind === "forbidden") console.log(`the token lacks ${e.permission}`);
+ *   else if (e.kind === "rate_limited") console.log(`retry in ${e.retryAfter ?? 1} s`);
+ * }
+ */
+export type WaapiError =
+  | InvalidInputError | UnauthorizedError | ForbiddenError | NotFoundError | NotReadyError
+  | ValidationError | RateLimitedError | ApiError | ServerError | TimeoutError | AbortedError
+  | NetworkError | DecodeError | ResponseTooLargeError | RedirectError;
+
+/**
+ * The class of every error this package throws: `e instanceof WaapiError` narrows to the union.
+ * It matches errors of any copy of the package (an ESM and a CJS build, two versions).
+ */
+export declare const WaapiError: {
+  readonly prototype: WaapiError;
+  [Symbol.hasInstance](value: unknown): value is WaapiError;
+};
+
+/** The package's version; requests send `User-Agent: waapi-wasm/<version>` where the runtime allows it (not in browsers). */
+export declare const VERSION: string;
+
+/** Whether `value` is an error thrown by this package (the same test as `instanceof WaapiError`). */
 export function isWaapiError(value: unknown): value is WaapiError;
 
 /**
@@ -285,29 +491,68 @@ export interface UnknownWebhookPayload {
 /** What `parseWebhookEvent` returns: a union discriminated by `event`. */
 export type WebhookPayload = KnownWebhookPayload | UnknownWebhookPayload;
 
-/** A WaAPI client. Every method returns a Promise; bad input rejects before anything is sent. */
+/**
+ * A WaAPI client. Every method returns a Promise; bad input rejects (kind `invalid_input`)
+ * before anything is sent. Each method's last argument is the call's own {@link CallOptions}.
+ * Every method may also reject with `unauthorized`, `rate_limited`, `server`, `timeout`,
+ * `aborted`, `network`, `decode`, `response_too_large` or `redirect`; each method names the
+ * kinds of its own.
+ * @example
+ * const waapi = new WaapiClient(process.env.WAAPI_TOKEN!, { timeoutMs: 10_000 });
+ * const instances = await waapi.listInstances();
+ */
 export class WaapiClient {
-  /** Throws a `WaapiError` of kind `invalid_input` for an empty token or an unknown option. */
+  /**
+   * @param token The WaAPI API token (sent as `Authorization: Bearer …`, never in an error or hook).
+   * @throws {WaapiError} `invalid_input` for an empty token, a bad or unknown option, or the
+   * `waapi-wasm/web` entry before `await init()`.
+   */
   constructor(token: string, options?: WaapiClientOptions);
-  /** GET /instances, or /instances?filter=… for instances whose id or name matches. */
-  listInstances(filter?: string): Promise<Instance[]>;
-  /** GET /instances/{id} */
-  getInstance(id: number): Promise<Instance>;
-  /** POST /instances */
-  createInstance(): Promise<Instance>;
+  /**
+   * GET /instances, or /instances?filter=… for instances whose id or name matches.
+   * @example
+   * const shops = await waapi.listInstances("shop", { signal: AbortSignal.timeout(5000) });
+   * @throws {WaapiError} `invalid_input` (a filter that is not a string), `forbidden` without the read permission, and the kinds of every call.
+   */
+  listInstances(filter?: string, options?: CallOptions): Promise<Instance[]>;
+  /**
+   * GET /instances/{id}
+   * @throws {WaapiError} `invalid_input` (an id that is not a positive whole number), `not_found`, `forbidden`, and the kinds of every call.
+   */
+  getInstance(id: number, options?: CallOptions): Promise<Instance>;
+  /**
+   * POST /instances; never sent twice (no retry but of a 429).
+   * @throws {WaapiError} `forbidden` without the create permission, `validation`, and the kinds of every call.
+   */
+  createInstance(options?: CallOptions): Promise<Instance>;
   /**
    * PUT /instances/{id}. A webhook URL on a loopback or private host rejects with `invalid_input`
    * unless `allowPrivateWebhookHosts`; one on a link-local or cloud metadata host always does.
+   * @example
+   * await waapi.updateInstance(1, { webhook: { url: "https://example.com/hook", events: ["message"] } });
+   * @throws {WaapiError} `invalid_input` (a bad id, key, URL or event name), `validation` (WaAPI refused a field; see `errors`), `forbidden` without the update permission, `not_found`, and the kinds of every call.
    */
-  updateInstance(id: number, update: InstanceUpdate): Promise<ClientStatus>;
-  /** DELETE /instances/{id} */
-  deleteInstance(id: number): Promise<undefined>;
-  /** GET /instances/{id}/client/status */
-  clientStatus(id: number): Promise<ClientStatus>;
-  /** GET /instances/{id}/client/qr; rejects with kind `api` unless the status is `qr`. */
-  qrCode(id: number): Promise<QrCode>;
-  /** GET /instances/{id}/client/me, once the status is `ready`. */
-  me(id: number): Promise<Me>;
+  updateInstance(id: number, update: InstanceUpdate, options?: CallOptions): Promise<ClientStatus>;
+  /**
+   * DELETE /instances/{id}
+   * @throws {WaapiError} `invalid_input`, `not_found`, `forbidden` without the delete permission, and the kinds of every call.
+   */
+  deleteInstance(id: number, options?: CallOptions): Promise<undefined>;
+  /**
+   * GET /instances/{id}/client/status
+   * @throws {WaapiError} `invalid_input`, `not_found`, `forbidden`, and the kinds of every call.
+   */
+  clientStatus(id: number, options?: CallOptions): Promise<ClientStatus>;
+  /**
+   * GET /instances/{id}/client/qr, while the status is `qr`.
+   * @throws {WaapiError} `api` unless the status is `qr`, `decode` for a QR code that is not a base64 PNG, `invalid_input`, `not_found`, and the kinds of every call.
+   */
+  qrCode(id: number, options?: CallOptions): Promise<QrCode>;
+  /**
+   * GET /instances/{id}/client/me, once the status is `ready`.
+   * @throws {WaapiError} `not_ready` (or `api`) before the status is `ready`, `invalid_input`, `not_found`, and the kinds of every call.
+   */
+  me(id: number, options?: CallOptions): Promise<Me>;
   /**
    * Runs any client action by its wire name, one this package does not know yet included:
    * `params` (a plain object, default `{}`) is sent as given, unchecked, and the call resolves
@@ -315,142 +560,219 @@ export class WaapiClient {
    * parameters first; prefer them.
    * @example
    * const chat = await waapi.action(1, "get-chat-by-id", { chatId: "4915112345678@c.us" });
+   * @throws {WaapiError} `invalid_input` (a bad id, name or params), `api` for an error WaAPI reports, `not_ready`, `forbidden`, and the kinds of every call.
    */
-  action(instanceId: number, name: string, params?: { [key: string]: JsonValue }): Promise<JsonValue>;
-  /** Frees the client's memory in wasm now rather than when it is garbage-collected. */
+  action(instanceId: number, name: string, params?: { [key: string]: JsonValue }, options?: CallOptions): Promise<JsonValue>;
+  /**
+   * Frees the client's memory in wasm now rather than when it is garbage-collected. Calls made
+   * later reject with `invalid_input`; calls in flight finish. Calling it twice is harmless.
+   */
   free(): void;
+  /** `free()`, so that `using waapi = new WaapiClient(token)` frees it at the end of the block. */
+  [Symbol.dispose](): void;
+}
+
+declare global {
+  interface SymbolConstructor {
+    /** `Symbol.dispose` (ES2026 explicit resource management), declared for libs older than `esnext.disposable`. */
+    readonly dispose: unique symbol;
+  }
 }
 "#;
 
-/// A WaAPI client for JavaScript.
+/// A WaAPI client for JavaScript. `npm/actions.js` extends it: the public methods there
+/// check that the client was not freed, give errors their class and the caller's stack, and
+/// add one method per action.
 #[wasm_bindgen(skip_typescript)]
 pub struct WaapiClient {
-    client: Rc<Client>,
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    client: Client,
+    /// `{ fetch, onRequest, onResponse, onRetry }` as given, or undefined when none was.
+    ctx: JsValue,
 }
 
 #[wasm_bindgen]
 impl WaapiClient {
     #[wasm_bindgen(constructor, skip_typescript)]
     pub fn new(token: JsValue, options: JsValue) -> Result<WaapiClient, JsValue> {
-        let client = build(&token, &options).map_err(|e| js_error(&e))?;
+        let (client, ctx) = build(&token, &options).map_err(|e| js_error(&e, None))?;
         Ok(WaapiClient {
-            client: Rc::new(client),
+            inner: Rc::new(Inner { client, ctx }),
         })
     }
 
     #[wasm_bindgen(js_name = listInstances, skip_typescript)]
-    pub fn list_instances(&self, filter: JsValue) -> Promise {
-        self.run(optional_string(&filter, "The filter").map(Call::List))
+    pub fn list_instances(&self, filter: JsValue, options: JsValue) -> Promise {
+        let filter = optional_string(&filter, "The filter");
+        self.run(
+            filter.map(|f| (Request::list_instances(f.as_deref()), Read::List)),
+            &options,
+        )
     }
 
     #[wasm_bindgen(js_name = getInstance, skip_typescript)]
-    pub fn get_instance(&self, id: JsValue) -> Promise {
-        self.run(instance_id(&id).map(Call::Get))
+    pub fn get_instance(&self, id: JsValue, options: JsValue) -> Promise {
+        let call = instance_id(&id).and_then(Request::get_instance);
+        self.run(call.map(|r| (r, Read::Instance)), &options)
     }
 
     #[wasm_bindgen(js_name = createInstance, skip_typescript)]
-    pub fn create_instance(&self) -> Promise {
-        self.run(Ok(Call::Create))
+    pub fn create_instance(&self, options: JsValue) -> Promise {
+        self.run(Ok((Request::create_instance(), Read::Instance)), &options)
     }
 
     #[wasm_bindgen(js_name = updateInstance, skip_typescript)]
-    pub fn update_instance(&self, id: JsValue, update: JsValue) -> Promise {
-        self.run(instance_id(&id).and_then(|id| Ok(Call::Update(id, instance_update(&update)?))))
+    pub fn update_instance(&self, id: JsValue, update: JsValue, options: JsValue) -> Promise {
+        let allow_private = self.inner.client.options().allow_private_webhook_hosts;
+        let call = instance_id(&id).and_then(|id| {
+            Request::update_instance_with(id, &instance_update(&update)?, allow_private)
+        });
+        self.run(call.map(|r| (r, Read::Status)), &options)
     }
 
     #[wasm_bindgen(js_name = deleteInstance, skip_typescript)]
-    pub fn delete_instance(&self, id: JsValue) -> Promise {
-        self.run(instance_id(&id).map(Call::Delete))
+    pub fn delete_instance(&self, id: JsValue, options: JsValue) -> Promise {
+        let call = instance_id(&id).and_then(Request::delete_instance);
+        self.run(call.map(|r| (r, Read::Nothing)), &options)
     }
 
     #[wasm_bindgen(js_name = clientStatus, skip_typescript)]
-    pub fn client_status(&self, id: JsValue) -> Promise {
-        self.run(instance_id(&id).map(Call::Status))
+    pub fn client_status(&self, id: JsValue, options: JsValue) -> Promise {
+        let call = instance_id(&id).and_then(Request::client_status);
+        self.run(call.map(|r| (r, Read::Status)), &options)
     }
 
     #[wasm_bindgen(js_name = qrCode, skip_typescript)]
-    pub fn qr_code(&self, id: JsValue) -> Promise {
-        self.run(instance_id(&id).map(Call::QrCode))
+    pub fn qr_code(&self, id: JsValue, options: JsValue) -> Promise {
+        let call = instance_id(&id).and_then(Request::qr_code);
+        self.run(call.map(|r| (r, Read::QrCode)), &options)
     }
 
     #[wasm_bindgen(skip_typescript)]
-    pub fn me(&self, id: JsValue) -> Promise {
-        self.run(instance_id(&id).map(Call::Me))
+    pub fn me(&self, id: JsValue, options: JsValue) -> Promise {
+        let call = instance_id(&id).and_then(Request::me);
+        self.run(call.map(|r| (r, Read::Me)), &options)
     }
 
     /// Any action by name, its parameters sent unchecked.
     #[wasm_bindgen(skip_typescript)]
-    pub fn action(&self, id: JsValue, name: JsValue, params: JsValue) -> Promise {
-        self.run(action_request(&id, &name, &params, false).map(Call::Action))
+    pub fn action(&self, id: JsValue, name: JsValue, params: JsValue, options: JsValue) -> Promise {
+        let call = action_request(&id, &name, &params, false);
+        self.run(call.map(|r| (r, Read::Action)), &options)
     }
 
     /// What every generated method (`npm/actions.js`) calls: the parameters are checked
     /// against the catalogue first.
     #[wasm_bindgen(js_name = _runAction, skip_typescript)]
-    pub fn run_action(&self, name: JsValue, id: JsValue, params: JsValue) -> Promise {
-        self.run(action_request(&id, &name, &params, true).map(Call::Action))
+    pub fn run_action(
+        &self,
+        name: JsValue,
+        id: JsValue,
+        params: JsValue,
+        options: JsValue,
+    ) -> Promise {
+        let call = action_request(&id, &name, &params, true);
+        self.run(call.map(|r| (r, Read::Action)), &options)
     }
 }
 
-/// One method call, its arguments checked. Every method goes through the one future in
+/// How a method reads its answer. Every method goes through the one future in
 /// [`WaapiClient::run`], so the wasm holds one promise adapter instead of one per method.
-enum Call {
-    List(Option<String>),
-    Get(u64),
-    Create,
-    Update(u64, InstanceUpdate),
-    Delete(u64),
-    Status(u64),
-    QrCode(u64),
-    Me(u64),
-    Action(Request),
+enum Read {
+    List,
+    Instance,
+    Status,
+    QrCode,
+    Me,
+    Nothing,
+    Action,
 }
 
 impl WaapiClient {
-    /// Rejects at once for bad arguments; otherwise the promise of the call's answer.
-    fn run(&self, call: Result<Call, Error>) -> Promise {
-        let call = match self.client.finish(call) {
+    /// Rejects at once for bad arguments or an aborted signal; otherwise the promise of the
+    /// call's answer.
+    fn run(&self, call: Result<(Request, Read), Error>, options: &JsValue) -> Promise {
+        let call = call.and_then(|call| Ok((call, call_options(options)?)));
+        let ((request, read), (signal, timeout_ms)) = match self.inner.client.finish(call) {
             Ok(call) => call,
-            Err(e) => return Promise::reject(&js_error(&e)),
+            Err(e) => return Promise::reject(&js_error(&e, None)),
         };
-        let client = self.client.clone();
-        future_to_promise(async move {
-            let instances = client.instances();
-            let answer = match call {
-                Call::List(filter) => instances
-                    .list(filter.as_deref())
-                    .await
-                    .map(|v| json(&v[..])),
-                Call::Get(id) => instances.get(id).await.map(|v| json(&v)),
-                Call::Create => instances.create().await.map(|v| json(&v)),
-                Call::Update(id, update) => instances.update(id, &update).await.map(|v| json(&v)),
-                Call::Delete(id) => instances.delete(id).await.map(|()| JsValue::UNDEFINED),
-                Call::Status(id) => client.instance(id).status().await.map(|v| json(&v)),
-                Call::QrCode(id) => client
-                    .instance(id)
-                    .qr_code()
-                    .await
-                    .map(|v| JsValue::from_str(v.data_url())),
-                Call::Me(id) => client.instance(id).me().await.map(|v| json(&v)),
-                Call::Action(request) => client
-                    .action_payload(&request, |p| Ok(action::text(p)))
-                    .await
-                    .map(|text| JSON::parse(&text).unwrap_or(JsValue::NULL)),
+        if is_aborted(&signal) {
+            let e = Error::Aborted {
+                message: format!("The call to {} was aborted by its signal.", request.action),
             };
-            answer.map_err(|e| js_error(&e))
+            return Promise::reject(&js_error(&e, Some(get(&signal, "reason"))));
+        }
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let client = &inner.client;
+            let extras = Extras {
+                ctx: inner.ctx.clone(),
+                signal,
+                timeout_ms,
+                cause: Default::default(),
+            };
+            let answer = match client.send_with(&request, &extras).await {
+                Ok(body) => client.finish(body.reply().and_then(|r| read_answer(&r, read))),
+                Err(e) => Err(e),
+            };
+            answer.map_err(|e| {
+                let cause = match e.kind() {
+                    ErrorKind::Network => extras.cause.take(),
+                    ErrorKind::Aborted => Some(get(&extras.signal, "reason")),
+                    _ => None,
+                };
+                js_error(&e, cause)
+            })
         })
     }
 }
 
-/// Whether `value` is an error this package threw.
-#[wasm_bindgen(js_name = isWaapiError, skip_typescript)]
-pub fn is_waapi_error(value: &JsValue) -> bool {
-    value.is_instance_of::<js_sys::Error>()
-        && Reflect::get(value, &"name".into())
-            .ok()
-            .and_then(|n| n.as_string())
-            .as_deref()
-            == Some("WaapiError")
+fn read_answer(r: &Reply, read: Read) -> Result<JsValue, Error> {
+    match read {
+        Read::List => r.instance_list().map(|v| json(&v[..])),
+        Read::Instance => r.instance().map(|v| json(&v)),
+        Read::Status => r.client_status().map(|v| json(&v)),
+        Read::QrCode => r.qr_code().map(|v| JsValue::from_str(v.data_url())),
+        Read::Me => r.me().map(|v| json(&v)),
+        Read::Nothing => r.nothing().map(|()| JsValue::UNDEFINED),
+        // Our own writer made the text, so the runtime's parser accepts it.
+        Read::Action => r
+            .action_payload()
+            .map(|p| JSON::parse(&action::text(p)).unwrap_or(JsValue::NULL)),
+    }
+}
+
+/// A call's own options: `{ signal, timeoutMs }`, both optional.
+fn call_options(v: &JsValue) -> Result<(JsValue, Option<u32>), Error> {
+    if v.is_undefined() || v.is_null() {
+        return Ok((JsValue::UNDEFINED, None));
+    }
+    object_keys(v, "The call options", &["signal", "timeoutMs"])?;
+    let mut signal = get(v, "signal");
+    if signal.is_null() {
+        signal = JsValue::UNDEFINED;
+    }
+    let signal_like = |s: &JsValue| {
+        get(s, "aborted").as_bool().is_some() && get(s, "addEventListener").is_function()
+    };
+    if !signal.is_undefined() && !signal_like(&signal) {
+        return Err(Error::invalid("signal must be an AbortSignal."));
+    }
+    let timeout = get(v, "timeoutMs");
+    let timeout_ms = if timeout.is_undefined() {
+        None
+    } else {
+        Some(whole_number(&timeout, "timeoutMs", 0, 1, MAX_TIMEOUT_MS)?)
+    };
+    Ok((signal, timeout_ms))
+}
+
+fn is_aborted(signal: &JsValue) -> bool {
+    !signal.is_undefined() && get(signal, "aborted").is_truthy()
 }
 
 /// A webhook body (JSON text or a parsed object), checked and normalized by [`normalize`].
@@ -460,7 +782,7 @@ pub fn parse_webhook_event(body: JsValue) -> JsValue {
         // Our own writer made the text, so the runtime's parser accepts it.
         Ok(text) => JSON::parse(&text).unwrap_or(JsValue::NULL),
         // Thrown directly: a `Result` return would add a catch-unwind wrapper to the wasm.
-        Err(e) => wasm_bindgen::throw_val(js_error(&e)),
+        Err(e) => wasm_bindgen::throw_val(js_error(&e, None)),
     }
 }
 
@@ -489,8 +811,10 @@ fn json<T: ToJson + ?Sized>(value: &T) -> JsValue {
     JSON::parse(&to_json_string(value)).unwrap_or(JsValue::NULL)
 }
 
-/// A `WaapiError`: an `Error` with `name`, `kind` and the fields its kind carries.
-fn js_error(e: &Error) -> JsValue {
+/// A `WaapiError`: an `Error` with `name`, `kind`, the fields its kind carries and, for
+/// `network` and `aborted`, the runtime's error or the signal's reason as `cause`.
+/// `npm/actions.js` gives it the `WaapiError` class on its way out.
+fn js_error(e: &Error, cause: Option<JsValue>) -> JsValue {
     let err = js_sys::Error::new(e.message());
     err.set_name("WaapiError");
     let set = |key: &str, v: JsValue| {
@@ -515,6 +839,9 @@ fn js_error(e: &Error) -> JsValue {
             set("errors", map.into());
         }
         _ => {}
+    }
+    if let Some(cause) = cause {
+        set("cause", cause);
     }
     err.into()
 }
@@ -573,11 +900,14 @@ fn whole_number(v: &JsValue, what: &str, default: u32, min: u32, max: u32) -> Re
     }
 }
 
-fn build(token: &JsValue, options: &JsValue) -> Result<Client, Error> {
+/// The client and its JS context: `{ fetch, onRequest, onResponse, onRetry }` with the ones
+/// given, or undefined when none was (the fast path of every attempt).
+fn build(token: &JsValue, options: &JsValue) -> Result<(Client, JsValue), Error> {
     let token = token
         .as_string()
         .ok_or_else(|| Error::invalid("The API token must be a string."))?;
     let mut opts = Options::default();
+    let mut ctx = JsValue::UNDEFINED;
     if !options.is_undefined() && !options.is_null() {
         object_keys(
             options,
@@ -588,8 +918,25 @@ fn build(token: &JsValue, options: &JsValue) -> Result<Client, Error> {
                 "maxRetries",
                 "maxResponseBytes",
                 "allowPrivateWebhookHosts",
+                "fetch",
+                "onRequest",
+                "onResponse",
+                "onRetry",
             ],
         )?;
+        for key in ["fetch", "onRequest", "onResponse", "onRetry"] {
+            let f = get(options, key);
+            if f.is_undefined() {
+                continue;
+            }
+            if !f.is_function() {
+                return Err(Error::invalid(format!("{key} must be a function.")));
+            }
+            if ctx.is_undefined() {
+                ctx = Object::new().into();
+            }
+            let _ = Reflect::set(&ctx, &key.into(), &f);
+        }
         if let Some(url) = optional_string(&get(options, "baseUrl"), "baseUrl")? {
             opts.base_url = url;
         }
@@ -627,7 +974,7 @@ fn build(token: &JsValue, options: &JsValue) -> Result<Client, Error> {
     }
     let client = Client::with_options(token, opts);
     client.validate()?;
-    Ok(client)
+    Ok((client, ctx))
 }
 
 fn instance_update(v: &JsValue) -> Result<InstanceUpdate, Error> {

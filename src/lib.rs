@@ -50,7 +50,7 @@ mod serde_impl;
 pub mod webhook;
 
 // The transport, picked by target: `fetch` in wasm, reqwest natively with `native`, else none.
-// Hidden: the wasm tests call it for the fake's control endpoints.
+// Hidden: the wasm tests call it for the fake's control endpoints, the edge for its list lane.
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
 pub mod transport;
@@ -59,8 +59,9 @@ pub mod transport;
 #[path = "native.rs"]
 pub mod transport;
 #[cfg(all(not(target_arch = "wasm32"), not(feature = "native")))]
+#[doc(hidden)]
 #[path = "no_transport.rs"]
-mod transport;
+pub mod transport;
 
 #[cfg(feature = "js")]
 mod js;

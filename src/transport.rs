@@ -1,8 +1,11 @@
 //! The one place that calls `fetch`: headers, an AbortController timeout that covers the
-//! body read, and the raw answer. It uses the *global* `fetch`, `setTimeout` and
-//! `clearTimeout`, so the same wasm runs in browsers, Node and workerd.
+//! body read, and the raw answer. It uses the *global* `fetch` (looked up at each call, so a
+//! patched one is seen) unless the JavaScript caller gave its own, and the global `setTimeout`
+//! and `clearTimeout`, so the same wasm runs in browsers, Node and workerd.
 
-use js_sys::{Function, Promise, Uint8Array};
+use std::cell::RefCell;
+
+use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -10,18 +13,21 @@ use web_sys::AbortController;
 
 use crate::request::Method;
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &Function, ms: f64) -> JsValue;
-}
-
 // One attempt in JS: the AbortController and its timer, the request, the response and then its
 // body take one crossing of the wasm boundary and one awaited promise, instead of a binding call
 // per header, setter and timer and a promise per step (measured: about a third of the client's
-// own time per call). It uses the global fetch, so the same code runs in browsers, Node and
-// workerd. The timer covers the body read; a timeout rejects with the string "waapi:timeout".
-// The controller comes back too, so that Rust can abort when the caller drops the call.
+// own time per call). The timer covers the body read; a timeout rejects with the string
+// "waapi:timeout", the caller's AbortSignal with "waapi:aborted". The controller comes back
+// too, so that Rust can abort when the caller drops the call.
+//
+// `ctx` (the JS client's own fetch and hooks) and `signal` are undefined unless the caller set
+// them, and then cost nothing but a test each: no closure, listener or timestamp. Hooks get no
+// header and no token; one that throws (or rejects) is ignored, so that logging cannot break a
+// call.
+//
+// User-Agent is sent where the runtime lets a script set it (Node, Bun, Deno, workerd). Browsers
+// are left alone: Chromium drops the header, and elsewhere it is not CORS-safelisted, so it would
+// add a preflight header the API may not allow.
 //
 // Redirects are never followed ("manual"): Node and workerd hand over the 3xx itself, browsers
 // an opaque one (status 0, no headers). The body is read as a stream, chunk by chunk, and left
@@ -31,12 +37,38 @@ extern "C" {
 // Retry-After), 1 too large, 2 a redirect (text: the Location's origin, when known); the body
 // of the last two is cancelled, so the connection closes rather than download it.
 #[wasm_bindgen(inline_js = r#"
-const TIMEOUT = "waapi:timeout";
-export function attempt(method, url, authorization, body, ms, max) {
+const TIMEOUT = "waapi:timeout", ABORTED = "waapi:aborted";
+const g = globalThis;
+const UA = g.process?.versions?.node || g.Deno || g.navigator?.userAgent === "Cloudflare-Workers";
+const tell = (hook, event) => {
+  try {
+    const r = hook(event);
+    if (typeof r?.then === "function") r.then(undefined, () => {});
+  } catch {}
+};
+export function attempt(method, url, authorization, body, ms, max, ctx, signal, n, version) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(TIMEOUT), ms);
   const headers = { Authorization: authorization, Accept: "application/json", "Content-Type": "application/json" };
-  const done = fetch(url, { method, headers, body, signal: controller.signal, redirect: "manual" })
+  if (UA) headers["User-Agent"] = version;
+  let stop, send = g.fetch, started;
+  if (signal) {
+    stop = () => controller.abort(ABORTED);
+    if (signal.aborted) stop();
+    else signal.addEventListener("abort", stop);
+  }
+  if (ctx) {
+    send = ctx.fetch ?? send;
+    if (ctx.onRequest) tell(ctx.onRequest, { method, url, attempt: n });
+    if (ctx.onResponse) started = Date.now();
+  }
+  let sent;
+  try {
+    sent = send(url, { method, headers, body, signal: controller.signal, redirect: "manual" });
+  } catch (e) {
+    sent = Promise.reject(e);
+  }
+  const done = Promise.resolve(sent)
     .then(async (r) => {
       const s = r.status, h = r.headers, chunks = [];
       let kind = 0, text = h.get("retry-after"), size = 0, reader;
@@ -57,16 +89,34 @@ export function attempt(method, url, authorization, body, ms, max) {
         }
       }
       if (kind) (reader ?? r.body)?.cancel().catch(() => {});
+      if (started !== undefined) tell(ctx.onResponse, { status: s, ms: Date.now() - started, attempt: n });
       return [kind, s, text, chunks, size];
     })
     .catch((e) => {
-      throw controller.signal.reason === TIMEOUT ? TIMEOUT : e;
+      const why = controller.signal.reason;
+      throw why === TIMEOUT || why === ABORTED ? why : e;
     })
-    .finally(() => clearTimeout(timer));
+    .finally(() => {
+      clearTimeout(timer);
+      if (stop) signal.removeEventListener("abort", stop);
+    });
   return [done, controller];
+}
+export function retrying(ctx, attempt, delayMs, reason, status) {
+  if (ctx.onRetry) tell(ctx.onRetry, status ? { attempt, delayMs, reason, status } : { attempt, delayMs, reason });
+}
+export function wait(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (!signal) return void setTimeout(resolve, ms);
+    if (signal.aborted) return reject(ABORTED);
+    const stop = () => (clearTimeout(timer), reject(ABORTED));
+    const timer = setTimeout(() => (signal.removeEventListener("abort", stop), resolve()), ms);
+    signal.addEventListener("abort", stop, { once: true });
+  });
 }
 "#)]
 extern "C" {
+    #[allow(clippy::too_many_arguments)]
     fn attempt(
         method: &str,
         url: &str,
@@ -74,7 +124,39 @@ extern "C" {
         body: Option<String>,
         timeout_ms: u32,
         max_bytes: u32,
+        ctx: &JsValue,
+        signal: &JsValue,
+        attempt: u32,
+        version: &str,
     ) -> js_sys::Array;
+
+    fn retrying(ctx: &JsValue, attempt: u32, delay_ms: f64, reason: &str, status: u16);
+
+    fn wait(ms: f64, signal: &JsValue) -> Promise;
+}
+
+/// `User-Agent` of every request, where the runtime lets it be set.
+const USER_AGENT: &str = concat!("waapi-wasm/", env!("CARGO_PKG_VERSION"));
+
+/// What a JavaScript caller adds to a call: its client's `fetch` and hooks (`ctx`, an object),
+/// the call's `AbortSignal` and timeout, and where the runtime's own error lands when the call
+/// fails to reach the server (the JS error's `cause`). Empty for Rust callers.
+#[derive(Default)]
+pub struct Extras {
+    pub ctx: JsValue,
+    pub signal: JsValue,
+    /// Replaces the client's `timeout_ms` for this call's attempts.
+    pub timeout_ms: Option<u32>,
+    pub cause: RefCell<Option<JsValue>>,
+}
+
+impl Extras {
+    /// Tells the `onRetry` hook, if there is one, that attempt `attempt` follows in `delay_ms`.
+    pub fn retrying(&self, attempt: u32, delay_ms: u64, reason: &str, status: u16) {
+        if !self.ctx.is_undefined() {
+            retrying(&self.ctx, attempt, delay_ms as f64, reason, status);
+        }
+    }
 }
 
 /// An HTTP answer, body read in full.
@@ -86,6 +168,8 @@ pub struct RawResponse {
 
 pub enum Failure {
     Timeout,
+    /// The caller's AbortSignal fired.
+    Aborted,
     /// What the runtime said (e.g. "fetch failed"); never holds request headers.
     Network(String),
     /// The answer (with this status) was larger than the limit; it was not read further.
@@ -119,6 +203,22 @@ pub async fn send(
     timeout_ms: u32,
     max_bytes: u32,
 ) -> Result<RawResponse, Failure> {
+    let extras = Extras::default();
+    send_attempt(method, url, token, body, timeout_ms, max_bytes, &extras, 1).await
+}
+
+/// [`send`] as attempt number `n` (from 1) of a call, with what a JavaScript caller added.
+#[allow(clippy::too_many_arguments)]
+pub async fn send_attempt(
+    method: Method,
+    url: &str,
+    token: &str,
+    body: Option<&str>,
+    timeout_ms: u32,
+    max_bytes: u32,
+    extras: &Extras,
+    n: u32,
+) -> Result<RawResponse, Failure> {
     let authorization = format!("Bearer {token}");
     let started = attempt(
         method.as_str(),
@@ -127,6 +227,10 @@ pub async fn send(
         body.map(str::to_owned),
         timeout_ms,
         max_bytes,
+        &extras.ctx,
+        &extras.signal,
+        n,
+        USER_AGENT,
     );
     let mut guard = AbortGuard {
         controller: started.get(1).unchecked_into(),
@@ -136,10 +240,7 @@ pub async fn send(
     guard.done = true;
     let answer: js_sys::Array = match outcome {
         Ok(answer) => answer.unchecked_into(),
-        Err(e) if e.as_string().as_deref() == Some("waapi:timeout") => {
-            return Err(Failure::Timeout)
-        }
-        Err(e) => return Err(Failure::Network(js_message(&e))),
+        Err(e) => return Err(failure(e, extras)),
     };
     let status = answer.get(1).as_f64().map_or(0, |s| s as u16);
     match answer.get(0).as_f64().map_or(0, |kind| kind as u8) {
@@ -168,12 +269,25 @@ pub async fn send(
     })
 }
 
-/// Resolves after `ms` milliseconds.
-pub async fn sleep(ms: u64) {
-    let promise = Promise::new(&mut |resolve, _| {
-        set_timeout(&resolve, ms as f64);
-    });
-    let _ = JsFuture::from(promise).await;
+/// Resolves after `ms` milliseconds, or fails at once when the caller's signal aborts.
+pub async fn sleep(ms: u64, extras: &Extras) -> Result<(), Failure> {
+    JsFuture::from(wait(ms as f64, &extras.signal))
+        .await
+        .map(|_| ())
+        .map_err(|_| Failure::Aborted)
+}
+
+/// What a rejected attempt means; a network error's JS value is kept as the `cause`.
+fn failure(e: JsValue, extras: &Extras) -> Failure {
+    match e.as_string().as_deref() {
+        Some("waapi:timeout") => Failure::Timeout,
+        Some("waapi:aborted") => Failure::Aborted,
+        _ => {
+            let message = js_message(&e);
+            *extras.cause.borrow_mut() = Some(e);
+            Failure::Network(message)
+        }
+    }
 }
 
 /// Milliseconds since the Unix epoch.

@@ -3,7 +3,7 @@
 // Run through tests/with-fakes.sh (make test-workerd). Prints timings and `N passed, N failed`.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -210,7 +210,7 @@ async function main() {
     assert.ok(!text.includes(ADMIN), "the token leaked into the response body");
   });
 
-  await check("the fake saw the worker's request with the bearer token and JSON headers", async () => {
+  await check("the fake saw the worker's request with the bearer token, JSON headers and User-Agent", async () => {
     const seen = (await control("GET", "/__fake/requests")).filter(
       (r) => r.method === "GET" && r.path === "/api/v1/instances",
     );
@@ -219,6 +219,9 @@ async function main() {
     assert.equal(h.authorization, `Bearer ${ADMIN}`);
     assert.equal(h.accept, "application/json");
     assert.equal(h["content-type"], "application/json");
+    // workerd lets a script set User-Agent (browsers do not; there the package leaves it out).
+    const { version } = JSON.parse(readFileSync(join(root, "pkg", "package.json"), "utf8"));
+    assert.equal(h["user-agent"], `waapi-wasm/${version}`);
   });
 
   await check("GET /instances/999 → 502 carrying the WaapiError (not_found, 404)", async () => {

@@ -319,6 +319,8 @@ pub fn upstream_error(e: &Error) -> Reply {
             *status,
         ),
         Error::Timeout { message } => Reply::error(504, message),
+        // Only a JavaScript caller's AbortSignal aborts a call; the edge passes none.
+        Error::Aborted { message } => Reply::error(503, message),
         Error::Network { message } => Reply::error(502, message),
         // Inputs are checked before the call, so this is the edge's own settings: the caller
         // learns nothing of them (the edge logs the detail).
