@@ -303,9 +303,17 @@ impl Client {
             Failure::Aborted => Error::Aborted {
                 message: format!("The call to {} was aborted by its signal.", request.action),
             },
-            Failure::Network(why) => Error::Network {
-                message: format!("Could not reach WaAPI to {}: {why}.", request.action),
-            },
+            Failure::Network(why) => {
+                // The runtime's words may end a sentence already (Bun's do: "…the url?").
+                let stop = if why.ends_with(['.', '?', '!']) {
+                    ""
+                } else {
+                    "."
+                };
+                Error::Network {
+                    message: format!("Could not reach WaAPI to {}: {why}{stop}", request.action),
+                }
+            }
             Failure::TooLarge(status) => self.too_large(request, status),
             Failure::Redirect(status, origin) => redirect(request, status, origin.as_deref()),
         }
@@ -457,6 +465,20 @@ mod tests {
         let c = Client::new("secret-token-123");
         assert!(!format!("{c:?}").contains("secret-token-123"));
         assert!(format!("{c:?}").contains("[redacted]"));
+    }
+
+    #[test]
+    fn a_network_message_ends_one_sentence_once() {
+        let c = Client::new("tok");
+        let request = Request::list_instances(None);
+        let message = |why: &str| {
+            c.failed(&request, Failure::Network(why.into()), 1)
+                .to_string()
+        };
+        assert!(message("connection refused").ends_with("to list instances: connection refused."));
+        assert!(message("Is the computer able to access the url?").ends_with("the url?"));
+        assert!(message("Network connection lost.").ends_with("connection lost."));
+        assert!(!message("Network connection lost.").ends_with(".."));
     }
 
     #[test]

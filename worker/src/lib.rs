@@ -811,10 +811,17 @@ impl Fill {
                     options.timeout_ms
                 ),
             },
-            Sent::Network(why) => Error::Network {
-                message: format!("Could not reach WaAPI to {action}: {why}."),
+            Sent::Network(why) => {
+                let stop = if why.ends_with(['.', '?', '!']) {
+                    ""
+                } else {
+                    "."
+                };
+                Error::Network {
+                    message: format!("Could not reach WaAPI to {action}: {why}{stop}"),
+                }
+                .redact(token)
             }
-            .redact(token),
         }))
     }
 
