@@ -86,10 +86,12 @@ impl<'a> Json<'a> {
         }
     }
 
-    /// The member `key` of an object; `None` for a missing key or a non-object.
+    /// The member `key` of an object; `None` for a missing key or a non-object. Of duplicate
+    /// keys the last counts, as in `JSON.parse` (which WaAPI's server and every JavaScript
+    /// client use): what this crate checks is what they read.
     pub fn get(&self, key: &str) -> Option<&Json<'a>> {
         match self {
-            Json::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Json::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -498,10 +500,10 @@ mod tests {
     }
 
     #[test]
-    fn keeps_member_order_and_duplicate_lookup_finds_first() {
+    fn keeps_member_order_and_duplicate_lookup_finds_the_last_as_json_parse_does() {
         let v = Json::parse(r#"{"z":1,"a":2,"z":3}"#).unwrap();
         assert_eq!(v.to_string(), r#"{"z":1,"a":2,"z":3}"#);
-        assert_eq!(v.get("z").and_then(Json::as_u64), Some(1));
+        assert_eq!(v.get("z").and_then(Json::as_u64), Some(3));
     }
 
     #[test]

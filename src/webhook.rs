@@ -1768,7 +1768,8 @@ mod tests {
 
     #[test]
     fn the_normalized_text_keeps_everything_and_parses_to_the_same_envelope() {
-        let body = r#"{"z":0,"data":{"message":{"body":"é\n\"","q":[1,2.5e3,null]}},"instanceId":"9","event":"message","data":"second"}"#;
+        // Of the two `data`, the last counts (as in `JSON.parse`); the first is dropped.
+        let body = r#"{"z":0,"data":"first","instanceId":"9","event":"message","data":{"message":{"body":"é\n\"","q":[1,2.5e3,null]}}}"#;
         let json = Json::parse(body).unwrap();
         let e = Envelope::check(&json).unwrap();
         let text = e.to_json_string();
