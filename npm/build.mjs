@@ -6,7 +6,7 @@
 // - index.d.cts, web.d.cts, waapi_wasm.d.cts: CommonJS types for index.cjs and web.cjs (TypeScript wants
 //   CJS types for a CJS file).
 import assert from "node:assert/strict";
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { build, transformSync } from "esbuild";
 
@@ -61,14 +61,20 @@ assert.ok(Buffer.from(wasmBytes()).equals(wasm), "waapi_wasm_inline.js decodes t
 // whitespace and comments: 1.4 KB less gzip in every entry (the size budget counts what an entry
 // ships). Names stay, so stack traces read the same; the documentation is in the .d.ts files, and
 // the readable sources are npm/actions.js and wasm-bindgen's output.
-for (const file of ["waapi_wasm.js", "actions.js"]) {
+// The crate's inline_js snippets (pkg/snippets/*/inline*.js, written out of src/js.rs) likewise.
+const snippets = readdirSync(new URL("snippets/", pkg), { recursive: true })
+  .filter((f) => f.endsWith(".js"))
+  .map((f) => `snippets/${f}`);
+for (const file of ["waapi_wasm.js", "actions.js", ...snippets]) {
   const url = new URL(file, pkg);
   const { code } = transformSync(readFileSync(url, "utf8"), {
     format: "esm",
     minifyWhitespace: true,
     minifySyntax: true,
+    // A snippet's local names too (its exports keep theirs: the wasm imports them by name).
+    minifyIdentifiers: file.startsWith("snippets/"),
     legalComments: "none",
-    banner: `// @generated: ${file === "actions.js" ? "npm/actions.js" : "wasm-bindgen's glue"}, minified by npm/build.mjs (\`make pkg\`).`,
+    banner: `// @generated from ${file === "actions.js" ? "npm/actions.js" : file.startsWith("snippets/") ? "src/js.rs" : "wasm-bindgen"}, minified by npm/build.mjs`,
   });
   writeFileSync(url, code);
 }
