@@ -16,7 +16,7 @@ use crate::client::{
     Client, Options, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS,
     MAX_MAX_RESPONSE_BYTES, MAX_MAX_RETRIES, MAX_TIMEOUT_MS,
 };
-use crate::envelope::Reply;
+use crate::envelope::{Body, Reply};
 use crate::error::{Error, ErrorKind};
 use crate::json::Json;
 use crate::models::{to_json_string, ToJson, WebhookEvent};
@@ -716,7 +716,10 @@ impl WaapiClient {
                 cause: Default::default(),
             };
             let answer = match client.send_with(&request, &extras).await {
-                Ok(body) => client.finish(body.reply().and_then(|r| read_answer(&r, read))),
+                Ok(body) => client.finish(match read_usual(&body, &read) {
+                    Some(value) => Ok(value),
+                    None => body.reply().and_then(|r| read_answer(&r, read)),
+                }),
                 Err(e) => Err(e),
             };
             answer.map_err(|e| {
@@ -729,6 +732,93 @@ impl WaapiClient {
             })
         })
     }
+}
+
+// The instance answers as JavaScript reads them: one `JSON.parse` of WaAPI's text, each instance
+// checked and normalised as the crate's decoder does (`decode::instance` in src/models.rs, the
+// wrappers of `Reply::instance_list` and `Reply::instance` in src/envelope.rs). Only the usual
+// answer is read here. For anything else (not JSON, an error status, a field missing or of
+// another type, a negative number or one with a fraction or exponent, a surrogate escape) it
+// gives `undefined` and the crate decodes the text: the crate has the last word and the words of
+// every error. The crate does not parse, write and hand over the text again: with a stubbed fetch
+// in Node 22, a list of 1 000 instances takes 1.15 ms this way against 3.3 ms through the crate
+// (JSON.parse and a map alone: 1.0 ms). tests/node/usual-answers.test.mjs holds the
+// two readers to the same results. One difference is left: `JSON.parse` also reads nesting
+// deeper than the crate's 128 levels, in members neither reader keeps.
+#[wasm_bindgen(inline_js = r#"
+// The crate refuses an id or is_trial written 3.0, 3e0 or -0, and reads a lone surrogate as
+// U+FFFD; JSON.parse cannot tell, so such text goes to the crate. Without a `\u` escape in the
+// text the keys are spelled as they are read and a look at those two members is enough (0.75 ms
+// for 10 000 instances, against 2.5 for every number); with one, every number is looked at.
+const ODD_NUMBER = /"(?:id|is_trial)"\s*:\s*(?:-|\d+[.eE])/;
+const ODD_ESCAPED = /[:,[]\s*(?:-|\d+[.eE])|\\u[dD][89a-fA-F]/;
+const unusual = (text) => (text.includes("\\u") ? ODD_ESCAPED : ODD_NUMBER).test(text);
+const own = (o, k) => (Object.hasOwn(o, k) ? o[k] : undefined);
+const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+const isError = (v) => isObject(v) && typeof own(v, "status") === "string" && own(v, "status").toLowerCase() === "error";
+const LIST = ["instances", "instance", "data"], ONE = ["instance", "instances", "data"];
+
+function events(items, out, depth) {
+  for (const e of items) {
+    if (typeof e === "string") out.push(e);
+    else if (!Array.isArray(e) || depth > 100 || !events(e, out, depth + 1)) return false;
+  }
+  return true;
+}
+
+function instance(v) {
+  if (!isObject(v)) return;
+  let id = own(v, "id");
+  if (typeof id === "string" && /^[0-9]{1,20}$/.test(id)) id = Number(id);
+  if (!Number.isSafeInteger(id) || id < 1) return;
+  const name = own(v, "name") ?? null, owner = own(v, "owner"), url = own(v, "webhook_url") ?? null;
+  if ((name !== null && typeof name !== "string") || typeof owner !== "string") return;
+  if (url !== null && typeof url !== "string") return;
+  const listed = own(v, "webhook_events"), list = [];
+  if (listed != null && !(Array.isArray(listed) && events(listed, list, 0))) return;
+  const t = own(v, "is_trial");
+  let trial;
+  if (t == null || t === false || t === 0 || t === "0" || t === "false") trial = false;
+  else if (t === true || t === 1 || t === "1" || t === "true") trial = true;
+  else return;
+  return { id, name, owner, webhook_url: url, webhook_events: list, is_trial: trial };
+}
+
+export function readInstances(text, one) {
+  if (unusual(text)) return;
+  let root, v;
+  try {
+    root = JSON.parse(text);
+  } catch {
+    return;
+  }
+  if (!isObject(root) || isError(root)) return;
+  for (const k of one ? ONE : LIST) if ((v = own(root, k)) != null) break;
+  if (v == null || isError(v)) return;
+  if (Array.isArray(v)) {
+    if (one) return v.length === 1 ? instance(v[0]) : undefined;
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) if ((out[i] = instance(v[i])) === undefined) return;
+    return out;
+  }
+  const i = instance(v);
+  return one || i === undefined ? i : [i];
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = readInstances)]
+    fn read_instances(text: &str, one: bool) -> JsValue;
+}
+
+/// The usual answer to a list or an instance, read by [`read_instances`]; `None` for anything
+/// else, which the crate decodes.
+fn read_usual(body: &Body, read: &Read) -> Option<JsValue> {
+    let one = match read {
+        Read::List => false,
+        Read::Instance => true,
+        _ => return None,
+    };
+    Some(read_instances(&body.text, one)).filter(|v| !v.is_undefined())
 }
 
 fn read_answer(r: &Reply, read: Read) -> Result<JsValue, Error> {
