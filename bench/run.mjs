@@ -100,7 +100,7 @@ table("Summary: waapi-wasm / plain JS", [
 
 const why = {
   "call overhead, sequential":
-    `part of it is the per-attempt timeout the client must have: against plain JS with the same AbortController timer the ratio is ${fixed(ratios.call_overhead_sequential_vs_timeout)} sequential and ${fixed(ratios.call_overhead_concurrent_vs_timeout)} concurrent; the rest is the client's own CPU, ~30 µs per call with a stub fetch (73 against 42 µs for a 3-instance list: wasm-bindgen-futures promise hops, the per-attempt timer and hooks, strings across the boundary) and the GC it adds under load. Instance answers are now read with one JSON.parse; closing the rest: the same for action answers (sendMessage), and fewer promise hops per call`,
+    `part of it is the per-attempt timeout the client must have: against plain JS with the same AbortController timer the ratio is ${fixed(ratios.call_overhead_sequential_vs_timeout)} sequential and ${fixed(ratios.call_overhead_concurrent_vs_timeout)} concurrent; the rest is the client's own CPU, ~30 µs per call with a stub fetch (73 against 42 µs for a 3-instance list: wasm-bindgen-futures promise hops, the per-attempt timer and hooks, strings across the boundary) and the GC it adds under load. Instance and action answers are read with one JSON.parse (a large answer costs what plain JS costs; a small one gains nothing measurable); closing the rest: fewer promise hops per call, less crossing of the boundary`,
   "decode, 10 000 instances":
     "the crate's decode is ~3.3× JSON.parse with a stub fetch (copy into wasm, parse, re-serialise, JSON.parse again); closing it: one JSON.parse normalised in place instead of the round trip",
   "edge throughput (req/s)":
