@@ -8,8 +8,8 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/** A port free on 127.0.0.1 right now. */
-const freePort = () =>
+/** A port free on 127.0.0.1 right now (the tests take theirs from here too). */
+export const freePort = () =>
   new Promise((resolve, reject) => {
     const s = createServer().once("error", reject).listen(0, "127.0.0.1", () => {
       const { port } = s.address();

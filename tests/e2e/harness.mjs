@@ -4,10 +4,12 @@
 import assert from "node:assert/strict";
 import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { createServer as createTcpServer } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { freePort } from "../../worker/dev.mjs";
+
+export { freePort };
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const { chromium } = await import(pathToFileURL(join(root, "node_modules/playwright-core/index.mjs")));
@@ -109,15 +111,6 @@ export async function startHarness() {
 }
 
 /** A port free right now on 127.0.0.1 (wrangler needs a number, not 0). */
-export const freePort = () =>
-  new Promise((resolve, reject) => {
-    const probe = createTcpServer().on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-
 /** Calls the fake's control API (no auth); resolves to the JSON answer, if any. */
 export async function control(method, path, body) {
   const res = await fetch(FAKE + path, { method, body: body && JSON.stringify(body) });

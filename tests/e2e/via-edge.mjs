@@ -5,9 +5,8 @@
 //   tests/with-fakes.sh node tests/e2e/via-edge.mjs [node --test flags] [test files; default all of tests/e2e/]
 // The files run one at a time: they share the fake and reset it.
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { startEdge } from "../../worker/dev.mjs";
+import { freePort, startEdge } from "../../worker/dev.mjs";
 import { newEdgeKey } from "../../worker/edge-key.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -18,15 +17,6 @@ if (!FAKE_LIVE_URL) {
 }
 
 /** A port free right now on 127.0.0.1 (wrangler needs a number, not 0). */
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const probe = createServer().on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-
 const admin = newEdgeKey("create,read,update,delete");
 const viewer = newEdgeKey("read");
 const edge = await startEdge({

@@ -6,8 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer as createHttpServer, request as httpRequest } from "node:http";
-import { createServer } from "node:net";
-import { startEdge } from "../../worker/dev.mjs";
+import { freePort, startEdge } from "../../worker/dev.mjs";
 import { newEdgeKey } from "../../worker/edge-key.mjs";
 
 const { FAKE_LIVE_URL: FAKE, FAKE_ADMIN_TOKEN: TOKEN } = process.env;
@@ -15,13 +14,6 @@ assert.ok(FAKE && TOKEN, "run through tests/with-fakes.sh");
 const admin = newEdgeKey("create,read,update,delete");
 let edge;
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 before(async () => {
   edge = await startEdge({ port: await freePort(), baseUrl: `${FAKE}/api/v1`, token: TOKEN, edgeKeys: admin.entry });
 });

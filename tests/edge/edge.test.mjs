@@ -3,9 +3,8 @@
 // Run through tests/with-fakes.sh (make test-edge).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import autocannon from "autocannon";
-import { startEdge } from "../../worker/dev.mjs";
+import { freePort, startEdge } from "../../worker/dev.mjs";
 import { newEdgeKey } from "../../worker/edge-key.mjs";
 import { WaapiClient } from "../../pkg/node.js";
 
@@ -21,14 +20,6 @@ const ALLOWED = "http://allowed.example";
 const edges = [];
 const answers = []; // every response of the suite: scanned for the token at the end
 let edge;
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 const start = async (token, vars = {}) => {
   const e = await startEdge({

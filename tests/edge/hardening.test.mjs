@@ -8,9 +8,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { startEdge } from "../../worker/dev.mjs";
+import { freePort, startEdge } from "../../worker/dev.mjs";
 import { newEdgeKey } from "../../worker/edge-key.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -26,13 +25,6 @@ const keys = [admin, viewer, writer, creator].map((k) => k.entry).join(";");
 const edges = [];
 let edge;
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 const start = async (vars = {}, more = {}) => {
   const e = await startEdge({
     port: await freePort(), baseUrl: `${FAKE}/api/v1`, token: TOKEN, edgeKeys: keys, webhookSecret: SECRET,

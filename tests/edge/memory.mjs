@@ -4,21 +4,12 @@
 // No thresholds: it measures. Run with `tests/with-fakes.sh node tests/edge/memory.mjs` after
 // `make worker www`; about 30 s.
 import { createServer } from "node:http";
-import { createServer as netServer } from "node:net";
 import { readdirSync, readFileSync } from "node:fs";
-import { startEdge } from "../../worker/dev.mjs";
+import { freePort, startEdge } from "../../worker/dev.mjs";
 import { newEdgeKey } from "../../worker/edge-key.mjs";
 
 const MB = 1024 * 1024;
 const admin = newEdgeKey("create,read,update,delete");
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = netServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 /** workerd's processes of the edge on `port`: found by the TMPDIR dev.mjs gives them. */
 const workerd = (port) =>

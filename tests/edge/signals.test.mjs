@@ -9,19 +9,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { newEdgeKey } from "../../worker/edge-key.mjs";
+import { freePort } from "../../worker/dev.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const { FAKE_LIVE_URL: FAKE, FAKE_ADMIN_TOKEN: TOKEN } = process.env;
 assert.ok(FAKE && TOKEN, "run through tests/with-fakes.sh");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 const portFree = (port) =>
   new Promise((resolve) => {
     const s = createServer()

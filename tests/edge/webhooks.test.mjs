@@ -4,10 +4,9 @@
 // stores under 32 concurrent posters and the delay from a webhook to its arrival on a stream.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { startEdge } from "../../worker/dev.mjs";
+import { freePort, startEdge } from "../../worker/dev.mjs";
 import { newEdgeKey } from "../../worker/edge-key.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -27,14 +26,6 @@ let edge;
 let persistTo;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
 /** Starts an edge; `secret: null` starts one without WEBHOOK_SECRET. */
 const start = async ({ port, secret = SECRET, persist } = {}) => {
   const e = await startEdge({
