@@ -110,7 +110,6 @@ export async function startHarness() {
   return { browser, pageUrl, stop };
 }
 
-/** A port free right now on 127.0.0.1 (wrangler needs a number, not 0). */
 /** Calls the fake's control API (no auth); resolves to the JSON answer, if any. */
 export async function control(method, path, body) {
   const res = await fetch(FAKE + path, { method, body: body && JSON.stringify(body) });

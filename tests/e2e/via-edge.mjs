@@ -16,7 +16,6 @@ if (!FAKE_LIVE_URL) {
   process.exit(2);
 }
 
-/** A port free right now on 127.0.0.1 (wrangler needs a number, not 0). */
 const admin = newEdgeKey("create,read,update,delete");
 const viewer = newEdgeKey("read");
 const edge = await startEdge({
