@@ -754,10 +754,18 @@ impl WaapiClient {
 // for 10 000 instances, against 2.5 for every number); with one, every number is looked at.
 const ODD_NUMBER = /"(?:id|is_trial)"\s*:\s*(?:-|\d+[.eE])/;
 const ODD_ESCAPED = /[:,[]\s*(?:-|\d+[.eE])|\\u[dD][89a-fA-F]/;
+const SURROGATE = /\\u[dD][89a-fA-F]/;
 const unusual = (text) => (text.includes("\\u") ? ODD_ESCAPED : ODD_NUMBER).test(text);
 const own = (o, k) => (Object.hasOwn(o, k) ? o[k] : undefined);
 const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 const isError = (v) => isObject(v) && typeof own(v, "status") === "string" && own(v, "status").toLowerCase() === "error";
+// The parsed answer when it is an object whose status is not an error; else undefined.
+function rootOf(text) {
+  try {
+    const root = JSON.parse(text);
+    return isObject(root) && !isError(root) ? root : undefined;
+  } catch {}
+}
 const LIST = ["instances", "instance", "data"], ONE = ["instance", "instances", "data"];
 
 function events(items, out, depth) {
@@ -787,14 +795,9 @@ function instance(v) {
 }
 
 export function readInstances(text, one) {
-  if (unusual(text)) return;
-  let root, v;
-  try {
-    root = JSON.parse(text);
-  } catch {
-    return;
-  }
-  if (!isObject(root) || isError(root)) return;
+  const root = unusual(text) ? undefined : rootOf(text);
+  if (!root) return;
+  let v;
   for (const k of one ? ONE : LIST) if ((v = own(root, k)) != null) break;
   if (v == null || isError(v)) return;
   if (Array.isArray(v)) {
@@ -813,14 +816,8 @@ export function readInstances(text, one) {
 // lone one as U+FFFD). Numbers need no look: the crate hands over their text as WaAPI wrote it.
 const INNER = /^(?:success|error)$/i;
 export function readAction(text) {
-  if (/\\u[dD][89a-fA-F]/.test(text)) return;
-  let root;
-  try {
-    root = JSON.parse(text);
-  } catch {
-    return;
-  }
-  if (!isObject(root) || isError(root)) return;
+  const root = SURROGATE.test(text) ? undefined : rootOf(text);
+  if (!root) return;
   const data = own(root, "data");
   if (isObject(data) && typeof own(data, "status") === "string" && INNER.test(data.status)) {
     return isError(data) ? undefined : own(data, "data") ?? null;
