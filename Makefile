@@ -87,13 +87,14 @@ size-check: pkg
 	@node tests/size.mjs --budget $(SIZE_BUDGET_GZIP)
 
 WORKER_WASM := target/$(WASM_TARGET)/release/waapi_edge.wasm
-RUST_SOURCES := $(shell find src worker/src -name '*.rs') Cargo.toml worker/Cargo.toml
+RUST_SOURCES := $(shell find src worker/src -name '*.rs') src/call.js Cargo.toml worker/Cargo.toml
 
 # The edge handler's wasm; rebuilt only when Rust sources change (wrangler's [build] calls it).
 worker: worker/build/waapi_edge_bg.wasm
 
 worker/build/waapi_edge_bg.wasm: $(RUST_SOURCES) | setup-rust setup-npm
 	cargo build -p waapi-edge --target $(WASM_TARGET) --release
+	rm -rf worker/build/snippets
 	wasm-bindgen --target web --out-dir worker/build --remove-name-section --remove-producers-section $(WORKER_WASM)
 	$(BIN)/wasm-opt -Oz worker/build/waapi_edge_bg.wasm -o worker/build/waapi_edge_bg.wasm
 

@@ -61,7 +61,7 @@ assert.ok(Buffer.from(wasmBytes()).equals(wasm), "waapi_wasm_inline.js decodes t
 // whitespace and comments: 1.4 KB less gzip in every entry (the size budget counts what an entry
 // ships). Names stay, so stack traces read the same; the documentation is in the .d.ts files, and
 // the readable sources are npm/actions.js and wasm-bindgen's output.
-// The crate's inline_js snippets (pkg/snippets/*/inline*.js, written out of src/js.rs) likewise.
+// The crate's JS (src/call.js, which wasm-bindgen copies to pkg/snippets/<crate>/src/) likewise.
 const snippets = readdirSync(new URL("snippets/", pkg), { recursive: true })
   .filter((f) => f.endsWith(".js"))
   .map((f) => `snippets/${f}`);
@@ -74,7 +74,7 @@ for (const file of ["waapi_wasm.js", "actions.js", ...snippets]) {
     // A snippet's local names too (its exports keep theirs: the wasm imports them by name).
     minifyIdentifiers: file.startsWith("snippets/"),
     legalComments: "none",
-    banner: `// @generated from ${file === "actions.js" ? "npm/actions.js" : file.startsWith("snippets/") ? "src/js.rs" : "wasm-bindgen"}, minified by npm/build.mjs`,
+    banner: `// @generated from ${file === "actions.js" ? "npm/actions.js" : file.startsWith("snippets/") ? file.replace(/^snippets\/[^/]+\//, "") : "wasm-bindgen"}, minified by npm/build.mjs`,
   });
   writeFileSync(url, code);
 }

@@ -8,7 +8,7 @@ use crate::json::write_u64;
 use crate::models::{ClientStatus, Instance, Me, QrCode};
 use crate::request::{check_http_url, InstanceUpdate, Request};
 use crate::retry::{decide, parse_retry_after, Decision, Outcome};
-use crate::transport::{self, Extras, Failure};
+use crate::transport::{self, Failure};
 
 /// WaAPI's API root.
 pub const DEFAULT_BASE_URL: &str = "https://waapi.app/api/v1";
@@ -153,6 +153,12 @@ impl Client {
         &self.options
     }
 
+    /// The token, for the JS client's `Authorization` header.
+    #[cfg(feature = "js")]
+    pub(crate) fn token(&self) -> &str {
+        &self.token
+    }
+
     /// Checks the token and options; every call does so before sending.
     pub fn validate(&self) -> Result<(), Error> {
         let t = &self.token;
@@ -198,18 +204,9 @@ impl Client {
     /// Hidden, with [`Request`]: the edge crate forwards requests through it.
     #[doc(hidden)]
     pub async fn send(&self, request: &Request) -> Result<Body, Error> {
-        self.send_with(request, &Extras::default()).await
-    }
-
-    /// [`Client::send`] with what a JavaScript caller adds (its fetch, hooks, signal).
-    pub(crate) async fn send_with(
-        &self,
-        request: &Request,
-        extras: &Extras,
-    ) -> Result<Body, Error> {
         self.validate()?;
         let raw = self
-            .exchange(request, extras)
+            .exchange(request)
             .await
             .map_err(|e| e.redact(&self.token))?;
         Ok(Body {
@@ -227,68 +224,69 @@ impl Client {
     }
 
     /// Attempts until a 2xx (returned) or an error to keep.
-    async fn exchange(
-        &self,
-        request: &Request,
-        extras: &Extras,
-    ) -> Result<transport::RawResponse, Error> {
+    async fn exchange(&self, request: &Request) -> Result<transport::RawResponse, Error> {
         let url = request.url(&self.options.base_url);
-        let timeout_ms = extras.timeout_ms.unwrap_or(self.options.timeout_ms);
+        let timeout_ms = self.options.timeout_ms;
         let mut retries = 0;
         loop {
-            let sent = transport::send_attempt(
+            let sent = transport::send(
                 request.method,
                 &url,
                 &self.token,
                 request.body.as_deref(),
                 timeout_ms,
                 self.options.max_response_bytes,
-                extras,
-                retries + 1,
             )
             .await;
-            let (outcome, retry_after_ms) = match &sent {
-                Ok(r) => (
-                    Outcome::Status(r.status),
-                    r.retry_after
-                        .as_deref()
-                        .and_then(|v| parse_retry_after(v, transport::now_ms())),
-                ),
-                Err(Failure::Timeout) => (Outcome::Timeout, None),
-                Err(Failure::Network(_)) => (Outcome::Network, None),
-                // The client's own refusals: another attempt would meet the same answer.
-                Err(_) => (Outcome::Status(0), None),
-            };
-            let decision = decide(
-                request.idempotent,
-                outcome,
-                retries,
-                self.options.max_retries,
-                retry_after_ms,
-                transport::random(),
-            );
-            match (decision, sent) {
-                (Decision::RetryIn(ms), sent) => {
-                    let (reason, status) = match &sent {
-                        Ok(r) if r.status == 429 => ("rate_limited", r.status),
-                        Ok(r) => ("server", r.status),
-                        Err(Failure::Timeout) => ("timeout", 0),
-                        Err(_) => ("network", 0),
-                    };
+            match self.next(request, sent, retries, timeout_ms) {
+                Next::RetryIn(ms) => {
                     retries += 1;
-                    extras.retrying(retries + 1, ms, reason, status);
-                    if let Err(failure) = transport::sleep(ms, extras).await {
-                        return Err(self.failed(request, failure, timeout_ms));
-                    }
+                    transport::sleep(ms).await;
                 }
-                (_, Ok(r)) if (200..300).contains(&r.status) => return Ok(r),
-                (_, Ok(r)) => {
-                    let seconds = retry_after_ms.map(|ms| ms.div_ceil(1000));
-                    return Err(http_error(request, r.status, seconds, &r.body));
-                }
-                (_, Err(failure)) => return Err(self.failed(request, failure, timeout_ms)),
+                Next::Done(answer) => return answer,
             }
         }
+    }
+
+    /// What follows an attempt that came to `sent` after `retries` retries, as [`decide`] says:
+    /// another attempt, or the 2xx answer or the error to keep. The JS client's calls
+    /// (src/call.js) take the same steps.
+    pub(crate) fn next(
+        &self,
+        request: &Request,
+        sent: Result<transport::RawResponse, Failure>,
+        retries: u32,
+        timeout_ms: u32,
+    ) -> Next {
+        let (outcome, retry_after_ms) = match &sent {
+            Ok(r) => (
+                Outcome::Status(r.status),
+                r.retry_after
+                    .as_deref()
+                    .and_then(|v| parse_retry_after(v, transport::now_ms())),
+            ),
+            Err(Failure::Timeout) => (Outcome::Timeout, None),
+            Err(Failure::Network(_)) => (Outcome::Network, None),
+            // The client's own refusals and the caller's abort: another attempt would meet the same.
+            Err(_) => (Outcome::Status(0), None),
+        };
+        let decision = decide(
+            request.idempotent,
+            outcome,
+            retries,
+            self.options.max_retries,
+            retry_after_ms,
+            transport::random(),
+        );
+        Next::Done(match (decision, sent) {
+            (Decision::RetryIn(ms), _) => return Next::RetryIn(ms),
+            (_, Ok(r)) if (200..300).contains(&r.status) => Ok(r),
+            (_, Ok(r)) => {
+                let seconds = retry_after_ms.map(|ms| ms.div_ceil(1000));
+                Err(http_error(request, r.status, seconds, &r.body))
+            }
+            (_, Err(failure)) => Err(self.failed(request, failure, timeout_ms)),
+        })
     }
 
     /// The error for an attempt that brought no HTTP answer to pass on.
@@ -327,6 +325,12 @@ impl Client {
         message.push_str(" bytes); the client stopped before reading it all.");
         Error::ResponseTooLarge { status, message }
     }
+}
+
+/// What [`Client::next`] says follows an attempt.
+pub(crate) enum Next {
+    RetryIn(u64),
+    Done(Result<transport::RawResponse, Error>),
 }
 
 /// A 3xx, which the client never follows: it names the status and where it led, when known.

@@ -9,11 +9,10 @@ use std::rc::Rc;
 
 use js_sys::{Array, Object, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::action;
 use crate::client::{
-    Client, Options, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS,
+    Client, Next, Options, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS,
     MAX_MAX_RESPONSE_BYTES, MAX_MAX_RETRIES, MAX_TIMEOUT_MS,
 };
 use crate::envelope::{Body, Reply};
@@ -21,7 +20,7 @@ use crate::error::{Error, ErrorKind};
 use crate::json::Json;
 use crate::models::{to_json_string, ToJson, WebhookEvent};
 use crate::request::{InstanceUpdate, Request, MAX_SAFE_INTEGER};
-use crate::transport::Extras;
+use crate::transport::{js_message, Failure, RawResponse, USER_AGENT};
 use crate::webhook::normalize;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -590,6 +589,8 @@ pub struct WaapiClient {
 
 struct Inner {
     client: Client,
+    /// `Bearer <token>`, the header every attempt sends.
+    authorization: String,
     /// `{ fetch, onRequest, onResponse, onRetry }` as given, or undefined when none was.
     ctx: JsValue,
 }
@@ -599,8 +600,13 @@ impl WaapiClient {
     #[wasm_bindgen(constructor, skip_typescript)]
     pub fn new(token: JsValue, options: JsValue) -> Result<WaapiClient, JsValue> {
         let (client, ctx) = build(&token, &options).map_err(|e| js_error(&e, None))?;
+        let authorization = format!("Bearer {}", client.token());
         Ok(WaapiClient {
-            inner: Rc::new(Inner { client, ctx }),
+            inner: Rc::new(Inner {
+                client,
+                authorization,
+                ctx,
+            }),
         })
     }
 
@@ -679,8 +685,28 @@ impl WaapiClient {
     }
 }
 
-/// How a method reads its answer. Every method goes through the one future in
-/// [`WaapiClient::run`], so the wasm holds one promise adapter instead of one per method.
+#[wasm_bindgen(module = "/src/call.js")]
+extern "C" {
+    /// The call's attempts and the waits between them; resolves to the answer, read by the usual
+    /// reader `read` (0 a list, 1 an instance, 2 an action's payload, 3 none) or by `Call::value`.
+    #[allow(clippy::too_many_arguments)]
+    fn drive(
+        call: Call,
+        method: &str,
+        url: &str,
+        authorization: &str,
+        body: Option<String>,
+        timeout_ms: u32,
+        max_bytes: u32,
+        ctx: &JsValue,
+        signal: &JsValue,
+        version: &str,
+        read: u8,
+    ) -> Promise;
+}
+
+/// How a method reads its answer. Every method goes through [`WaapiClient::run`] and one
+/// `drive`, so the wasm holds one path for every call instead of one per method.
 enum Read {
     List,
     Instance,
@@ -693,10 +719,10 @@ enum Read {
 
 impl WaapiClient {
     /// Rejects at once for bad arguments or an aborted signal; otherwise the promise of the
-    /// call's answer.
+    /// call's answer, which `drive` in src/call.js brings.
     fn run(&self, call: Result<(Request, Read), Error>, options: &JsValue) -> Promise {
         let call = call.and_then(|call| Ok((call, call_options(options)?)));
-        let ((request, read), (signal, timeout_ms)) = match self.inner.client.finish(call) {
+        let ((mut request, read), (signal, timeout_ms)) = match self.inner.client.finish(call) {
             Ok(call) => call,
             Err(e) => return Promise::reject(&js_error(&e, None)),
         };
@@ -706,145 +732,124 @@ impl WaapiClient {
             };
             return Promise::reject(&js_error(&e, Some(get(&signal, "reason"))));
         }
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            let client = &inner.client;
-            let extras = Extras {
-                ctx: inner.ctx.clone(),
-                signal,
-                timeout_ms,
-                cause: Default::default(),
-            };
-            let answer = match client.send_with(&request, &extras).await {
-                Ok(body) => client.finish(match read_usual(&body, &read) {
-                    Some(value) => Ok(value),
-                    None => body.reply().and_then(|r| read_answer(&r, read)),
-                }),
-                Err(e) => Err(e),
-            };
-            answer.map_err(|e| {
-                let cause = match e.kind() {
-                    ErrorKind::Network => extras.cause.take(),
-                    ErrorKind::Aborted => Some(get(&extras.signal, "reason")),
-                    _ => None,
+        let inner = &self.inner;
+        let options = inner.client.options();
+        let timeout_ms = timeout_ms.unwrap_or(options.timeout_ms);
+        let url = request.url(&options.base_url);
+        let usual = match read {
+            Read::List => 0,
+            Read::Instance => 1,
+            Read::Action => 2,
+            _ => 3,
+        };
+        let method = request.method.as_str();
+        let body = request.body.take();
+        let call = Call {
+            inner: inner.clone(),
+            request,
+            read,
+            timeout_ms,
+            done: None,
+            cause: None,
+        };
+        drive(
+            call,
+            method,
+            &url,
+            &inner.authorization,
+            body,
+            timeout_ms,
+            options.max_response_bytes,
+            &inner.ctx,
+            &signal,
+            USER_AGENT,
+            usual,
+        )
+    }
+}
+
+/// One call of the JS client while `drive` (src/call.js) makes its attempts: `step` decides after
+/// each (the crate's retry policy, [`Client::next`]), `value` gives what the call resolves to or
+/// throws the error it rejects with. `drive` frees it at the end.
+#[wasm_bindgen(skip_typescript)]
+pub struct Call {
+    inner: Rc<Inner>,
+    request: Request,
+    read: Read,
+    timeout_ms: u32,
+    done: Option<Result<RawResponse, Error>>,
+    /// For `network`, the runtime's error; for `aborted`, the signal's reason.
+    cause: Option<JsValue>,
+}
+
+#[wasm_bindgen]
+impl Call {
+    /// After attempt `n` came to `kind` (as src/call.js numbers them: 0 an answer with
+    /// `status`, its Retry-After `header` and its `text`; 1 too large; 2 a redirect, `header`
+    /// the origin; 3 a timeout; 4 the signal aborted; 5 a network error, `cause` the runtime's):
+    /// milliseconds to wait before attempt `n + 1`, or -1 when the call ends; `value` then
+    /// gives its end.
+    pub fn step(
+        &mut self,
+        n: u32,
+        kind: u8,
+        status: u16,
+        header: Option<String>,
+        text: Option<String>,
+        cause: JsValue,
+    ) -> f64 {
+        let sent = match kind {
+            0 => Ok(RawResponse {
+                status,
+                retry_after: header,
+                body: text.unwrap_or_default(),
+            }),
+            1 => Err(Failure::TooLarge(status)),
+            2 => Err(Failure::Redirect(status, header)),
+            3 => Err(Failure::Timeout),
+            4 => Err(Failure::Aborted),
+            _ => Err(Failure::Network(js_message(&cause))),
+        };
+        if kind > 3 {
+            self.cause = Some(cause);
+        }
+        let client = &self.inner.client;
+        match client.next(&self.request, sent, n.saturating_sub(1), self.timeout_ms) {
+            Next::RetryIn(ms) => ms as f64,
+            Next::Done(done) => {
+                self.done = Some(done);
+                -1.0
+            }
+        }
+    }
+
+    /// What the call resolves to once `step` said it ended, read as the method reads it; or
+    /// the error it rejects with.
+    pub fn value(&mut self) -> Result<JsValue, JsValue> {
+        let read = &self.read;
+        let answer = match self.done.take() {
+            Some(Ok(raw)) => {
+                let body = Body {
+                    action: self.request.action.clone(),
+                    status: raw.status,
+                    text: raw.body,
                 };
-                js_error(&e, cause)
-            })
+                body.reply().and_then(|r| read_answer(&r, read))
+            }
+            Some(Err(e)) => Err(e),
+            None => Err(Error::invalid("The call has not ended.")),
+        };
+        self.inner.client.finish(answer).map_err(|e| {
+            let cause = match e.kind() {
+                ErrorKind::Network | ErrorKind::Aborted => self.cause.take(),
+                _ => None,
+            };
+            js_error(&e, cause)
         })
     }
 }
 
-// The instance answers as JavaScript reads them: one `JSON.parse` of WaAPI's text, each instance
-// checked and normalised as the crate's decoder does (`decode::instance` in src/models.rs, the
-// wrappers of `Reply::instance_list` and `Reply::instance` in src/envelope.rs). Only the usual
-// answer is read here. For anything else (not JSON, an error status, a field missing or of
-// another type, a negative number or one with a fraction or exponent, a surrogate escape) it
-// gives `undefined` and the crate decodes the text: the crate has the last word and the words of
-// every error. The crate does not parse, write and hand over the text again: with a stubbed fetch
-// in Node 20, a list of 1 000 instances takes 1.15 ms this way against 3.3 ms through the crate
-// (JSON.parse and a map alone: 1.0 ms). An action's answer likewise: its payload is picked out
-// of the envelope as the crate does, and no longer parsed, written and parsed again.
-// tests/node/usual-answers.test.mjs holds the two readers to the same results. One difference is
-// left: `JSON.parse` also reads nesting deeper than the crate's 128 levels (the crate refuses the
-// answer), in members the instance reader drops and in an action's payload, which it hands over.
-#[wasm_bindgen(inline_js = r#"
-// The crate refuses an id or is_trial written 3.0, 3e0 or -0, and reads a lone surrogate as
-// U+FFFD; JSON.parse cannot tell, so such text goes to the crate. Without a `\u` escape in the
-// text the keys are spelled as they are read and a look at those two members is enough (0.75 ms
-// for 10 000 instances, against 2.5 for every number); with one, every number is looked at.
-const ODD_NUMBER = /"(?:id|is_trial)"\s*:\s*(?:-|\d+[.eE])/;
-const ODD_ESCAPED = /[:,[]\s*(?:-|\d+[.eE])|\\u[dD][89a-fA-F]/;
-const SURROGATE = /\\u[dD][89a-fA-F]/;
-const unusual = (text) => (text.includes("\\u") ? ODD_ESCAPED : ODD_NUMBER).test(text);
-const own = (o, k) => (Object.hasOwn(o, k) ? o[k] : undefined);
-const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-const isError = (v) => isObject(v) && typeof own(v, "status") === "string" && own(v, "status").toLowerCase() === "error";
-// The parsed answer when it is an object whose status is not an error; else undefined.
-function rootOf(text) {
-  try {
-    const root = JSON.parse(text);
-    return isObject(root) && !isError(root) ? root : undefined;
-  } catch {}
-}
-const LIST = ["instances", "instance", "data"], ONE = ["instance", "instances", "data"];
-
-function events(items, out, depth) {
-  for (const e of items) {
-    if (typeof e === "string") out.push(e);
-    else if (!Array.isArray(e) || depth > 100 || !events(e, out, depth + 1)) return false;
-  }
-  return true;
-}
-
-function instance(v) {
-  if (!isObject(v)) return;
-  let id = own(v, "id");
-  if (typeof id === "string" && /^[0-9]{1,20}$/.test(id)) id = Number(id);
-  if (!Number.isSafeInteger(id) || id < 1) return;
-  const name = own(v, "name") ?? null, owner = own(v, "owner"), url = own(v, "webhook_url") ?? null;
-  if ((name !== null && typeof name !== "string") || typeof owner !== "string") return;
-  if (url !== null && typeof url !== "string") return;
-  const listed = own(v, "webhook_events"), list = [];
-  if (listed != null && !(Array.isArray(listed) && events(listed, list, 0))) return;
-  const t = own(v, "is_trial");
-  let trial;
-  if (t == null || t === false || t === 0 || t === "0" || t === "false") trial = false;
-  else if (t === true || t === 1 || t === "1" || t === "true") trial = true;
-  else return;
-  return { id, name, owner, webhook_url: url, webhook_events: list, is_trial: trial };
-}
-
-export function readInstances(text, one) {
-  const root = unusual(text) ? undefined : rootOf(text);
-  if (!root) return;
-  let v;
-  for (const k of one ? ONE : LIST) if ((v = own(root, k)) != null) break;
-  if (v == null || isError(v)) return;
-  if (Array.isArray(v)) {
-    if (one) return v.length === 1 ? instance(v[0]) : undefined;
-    const out = new Array(v.length);
-    for (let i = 0; i < v.length; i++) if ((out[i] = instance(v[i])) === undefined) return;
-    return out;
-  }
-  const i = instance(v);
-  return one || i === undefined ? i : [i];
-}
-
-// An action's payload as `Reply::action_payload` finds it: `data.data` under an inner envelope
-// (`data` with a status of success or error), `data` otherwise, null when there is none; an
-// error status at either level goes to the crate, as does a surrogate escape (the crate reads a
-// lone one as U+FFFD). Numbers need no look: the crate hands over their text as WaAPI wrote it.
-const INNER = /^(?:success|error)$/i;
-export function readAction(text) {
-  const root = SURROGATE.test(text) ? undefined : rootOf(text);
-  if (!root) return;
-  const data = own(root, "data");
-  if (isObject(data) && typeof own(data, "status") === "string" && INNER.test(data.status)) {
-    return isError(data) ? undefined : own(data, "data") ?? null;
-  }
-  return data ?? null;
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = readInstances)]
-    fn read_instances(text: &str, one: bool) -> JsValue;
-    #[wasm_bindgen(js_name = readAction)]
-    fn read_action(text: &str) -> JsValue;
-}
-
-/// The usual answer to a list, an instance or an action, read by [`read_instances`] or
-/// [`read_action`]; `None` for anything else, which the crate decodes.
-fn read_usual(body: &Body, read: &Read) -> Option<JsValue> {
-    let value = match read {
-        Read::List => read_instances(&body.text, false),
-        Read::Instance => read_instances(&body.text, true),
-        Read::Action => read_action(&body.text),
-        _ => return None,
-    };
-    Some(value).filter(|v| !v.is_undefined())
-}
-
-fn read_answer(r: &Reply, read: Read) -> Result<JsValue, Error> {
+fn read_answer(r: &Reply, read: &Read) -> Result<JsValue, Error> {
     match read {
         Read::List => r.instance_list().map(|v| json(&v[..])),
         Read::Instance => r.instance().map(|v| json(&v)),

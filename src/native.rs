@@ -20,19 +20,6 @@ pub struct RawResponse {
     pub body: String,
 }
 
-/// What a caller adds to a call. JavaScript callers add hooks and a signal (see the wasm
-/// transport); a native caller only a per-call timeout.
-#[derive(Default)]
-pub struct Extras {
-    /// Replaces the client's `timeout_ms` for this call's attempts.
-    pub timeout_ms: Option<u32>,
-}
-
-impl Extras {
-    /// Hooks are JavaScript's: nothing to tell natively.
-    pub fn retrying(&self, _attempt: u32, _delay_ms: u64, _reason: &str, _status: u16) {}
-}
-
 pub enum Failure {
     Timeout,
     /// The caller cancelled the call (only JavaScript callers can, with a signal).
@@ -175,28 +162,12 @@ fn describe(e: reqwest::Error) -> String {
     text
 }
 
-/// [`send`] as attempt `_n` of a call; a native caller adds nothing per attempt.
-#[allow(clippy::too_many_arguments)]
-pub async fn send_attempt(
-    method: Method,
-    url: &str,
-    token: &str,
-    body: Option<&str>,
-    timeout_ms: u32,
-    max_bytes: u32,
-    _extras: &Extras,
-    _n: u32,
-) -> Result<RawResponse, Failure> {
-    send(method, url, token, body, timeout_ms, max_bytes).await
-}
-
 /// Resolves after `ms` milliseconds; at once off a Tokio runtime (where `send` has already
-/// failed, so there is nothing to wait for). Never fails natively (no signal to abort it).
-pub async fn sleep(ms: u64, _extras: &Extras) -> Result<(), Failure> {
+/// failed, so there is nothing to wait for).
+pub async fn sleep(ms: u64) {
     if Handle::try_current().is_ok() {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
-    Ok(())
 }
 
 /// Milliseconds since the Unix epoch.

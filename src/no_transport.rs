@@ -11,19 +11,6 @@ pub struct RawResponse {
     pub body: String,
 }
 
-/// What a caller adds to a call. JavaScript callers add hooks and a signal (see the wasm
-/// transport); a native caller only a per-call timeout.
-#[derive(Default)]
-pub struct Extras {
-    /// Replaces the client's `timeout_ms` for this call's attempts.
-    pub timeout_ms: Option<u32>,
-}
-
-impl Extras {
-    /// Hooks are JavaScript's: nothing to tell natively.
-    pub fn retrying(&self, _attempt: u32, _delay_ms: u64, _reason: &str, _status: u16) {}
-}
-
 /// Why an attempt brought no answer; this transport only ever says `Network`.
 #[allow(dead_code)] // the client matches every failure a real transport gives
 pub enum Failure {
@@ -50,25 +37,8 @@ pub async fn send(
     ))
 }
 
-#[allow(clippy::too_many_arguments)]
-/// Fails as [`send`] does.
-pub async fn send_attempt(
-    method: Method,
-    url: &str,
-    token: &str,
-    body: Option<&str>,
-    timeout_ms: u32,
-    max_bytes: u32,
-    _extras: &Extras,
-    _n: u32,
-) -> Result<RawResponse, Failure> {
-    send(method, url, token, body, timeout_ms, max_bytes).await
-}
-
 /// Returns at once.
-pub async fn sleep(_ms: u64, _extras: &Extras) -> Result<(), Failure> {
-    Ok(())
-}
+pub async fn sleep(_ms: u64) {}
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {

@@ -1,9 +1,8 @@
-//! The one place that calls `fetch`: headers, an AbortController timeout that covers the
-//! body read, and the raw answer. It uses the *global* `fetch` (looked up at each call, so a
-//! patched one is seen) unless the JavaScript caller gave its own, and the global `setTimeout`
-//! and `clearTimeout`, so the same wasm runs in browsers, Node and workerd.
-
-use std::cell::RefCell;
+//! The wasm transport of Rust callers (the edge handler, a Rust wasm app): headers, an
+//! AbortController timeout that covers the body read, and the raw answer, through `attempt` in
+//! src/call.js, which the JS client's calls use too. It uses the *global* `fetch` (looked up at
+//! each call, so a patched one is seen), `setTimeout` and `clearTimeout`, so the same wasm runs
+//! in browsers, Node and workerd.
 
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -13,108 +12,8 @@ use web_sys::AbortController;
 
 use crate::request::Method;
 
-// One attempt in JS: the AbortController and its timer, the request, the response and then its
-// body take one crossing of the wasm boundary and one awaited promise, instead of a binding call
-// per header, setter and timer and a promise per step (measured: about a third of the client's
-// own time per call). The timer covers the body read; a timeout rejects with the string
-// "waapi:timeout", the caller's AbortSignal with "waapi:aborted". The controller comes back
-// too, so that Rust can abort when the caller drops the call.
-//
-// `ctx` (the JS client's own fetch and hooks) and `signal` are undefined unless the caller set
-// them, and then cost nothing but a test each: no closure, listener or timestamp. Hooks get no
-// header and no token; one that throws (or rejects) is ignored, so that logging cannot break a
-// call.
-//
-// User-Agent is sent where the runtime lets a script set it (Node, Bun, Deno, workerd). Browsers
-// are left alone: Chromium drops the header, and elsewhere it is not CORS-safelisted, so it would
-// add a preflight header the API may not allow.
-//
-// Redirects are never followed ("manual"): Node and workerd hand over the 3xx itself, browsers
-// an opaque one (status 0, no headers). The body is read as a stream, chunk by chunk, and left
-// as chunks for Rust to copy once into wasm memory; a Content-Length over `max` is refused
-// before reading, and a stream without one (or a compressed one) is cancelled once it passes
-// `max`. It resolves to [kind, status, text, chunks, size]: kind 0 an answer (text: its
-// Retry-After), 1 too large, 2 a redirect (text: the Location's origin, when known); the body
-// of the last two is cancelled, so the connection closes rather than download it.
-#[wasm_bindgen(inline_js = r#"
-const TIMEOUT = "waapi:timeout", ABORTED = "waapi:aborted";
-const g = globalThis;
-const UA = g.process?.versions?.node || g.Deno || g.navigator?.userAgent === "Cloudflare-Workers";
-const tell = (hook, event) => {
-  try {
-    const r = hook(event);
-    if (typeof r?.then === "function") r.then(undefined, () => {});
-  } catch {}
-};
-export function attempt(method, url, authorization, body, ms, max, ctx, signal, n, version) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(TIMEOUT), ms);
-  const headers = { Authorization: authorization, Accept: "application/json", "Content-Type": "application/json" };
-  if (UA) headers["User-Agent"] = version;
-  let stop, send = g.fetch, started;
-  if (signal) {
-    stop = () => controller.abort(ABORTED);
-    if (signal.aborted) stop();
-    else signal.addEventListener("abort", stop);
-  }
-  if (ctx) {
-    send = ctx.fetch ?? send;
-    if (ctx.onRequest) tell(ctx.onRequest, { method, url, attempt: n });
-    if (ctx.onResponse) started = Date.now();
-  }
-  let sent;
-  try {
-    sent = send(url, { method, headers, body, signal: controller.signal, redirect: "manual" });
-  } catch (e) {
-    sent = Promise.reject(e);
-  }
-  const done = Promise.resolve(sent)
-    .then(async (r) => {
-      const s = r.status, h = r.headers, chunks = [];
-      let kind = 0, text = h.get("retry-after"), size = 0, reader;
-      if (r.type === "opaqueredirect" || (s > 299 && s < 400)) {
-        kind = 2;
-        text = undefined;
-        try {
-          const to = h.get("location");
-          if (to) text = new URL(to, url).origin;
-        } catch {}
-      } else if (+h.get("content-length") > max) kind = 1;
-      else if ((reader = r.body?.getReader())) {
-        for (let c; !(c = await reader.read()).done; chunks.push(c.value)) {
-          if ((size += c.value.length) > max) {
-            kind = 1;
-            break;
-          }
-        }
-      }
-      if (kind) (reader ?? r.body)?.cancel().catch(() => {});
-      if (started !== undefined) tell(ctx.onResponse, { status: s, ms: Date.now() - started, attempt: n });
-      return [kind, s, text, chunks, size];
-    })
-    .catch((e) => {
-      const why = controller.signal.reason;
-      throw why === TIMEOUT || why === ABORTED ? why : e;
-    })
-    .finally(() => {
-      clearTimeout(timer);
-      if (stop) signal.removeEventListener("abort", stop);
-    });
-  return [done, controller];
-}
-export function retrying(ctx, attempt, delayMs, reason, status) {
-  if (ctx.onRetry) tell(ctx.onRetry, status ? { attempt, delayMs, reason, status } : { attempt, delayMs, reason });
-}
-export function wait(ms, signal) {
-  return new Promise((resolve, reject) => {
-    if (!signal) return void setTimeout(resolve, ms);
-    if (signal.aborted) return reject(ABORTED);
-    const stop = () => (clearTimeout(timer), reject(ABORTED));
-    const timer = setTimeout(() => (signal.removeEventListener("abort", stop), resolve()), ms);
-    signal.addEventListener("abort", stop, { once: true });
-  });
-}
-"#)]
+// `attempt` and `wait` are in src/call.js, beside the JS client's calls that use them too.
+#[wasm_bindgen(module = "/src/call.js")]
 extern "C" {
     #[allow(clippy::too_many_arguments)]
     fn attempt(
@@ -130,34 +29,11 @@ extern "C" {
         version: &str,
     ) -> js_sys::Array;
 
-    fn retrying(ctx: &JsValue, attempt: u32, delay_ms: f64, reason: &str, status: u16);
-
     fn wait(ms: f64, signal: &JsValue) -> Promise;
 }
 
 /// `User-Agent` of every request, where the runtime lets it be set.
-const USER_AGENT: &str = concat!("waapi-wasm/", env!("CARGO_PKG_VERSION"));
-
-/// What a JavaScript caller adds to a call: its client's `fetch` and hooks (`ctx`, an object),
-/// the call's `AbortSignal` and timeout, and where the runtime's own error lands when the call
-/// fails to reach the server (the JS error's `cause`). Empty for Rust callers.
-#[derive(Default)]
-pub struct Extras {
-    pub ctx: JsValue,
-    pub signal: JsValue,
-    /// Replaces the client's `timeout_ms` for this call's attempts.
-    pub timeout_ms: Option<u32>,
-    pub cause: RefCell<Option<JsValue>>,
-}
-
-impl Extras {
-    /// Tells the `onRetry` hook, if there is one, that attempt `attempt` follows in `delay_ms`.
-    pub fn retrying(&self, attempt: u32, delay_ms: u64, reason: &str, status: u16) {
-        if !self.ctx.is_undefined() {
-            retrying(&self.ctx, attempt, delay_ms as f64, reason, status);
-        }
-    }
-}
+pub(crate) const USER_AGENT: &str = concat!("waapi-wasm/", env!("CARGO_PKG_VERSION"));
 
 /// An HTTP answer, body read in full.
 pub struct RawResponse {
@@ -168,7 +44,7 @@ pub struct RawResponse {
 
 pub enum Failure {
     Timeout,
-    /// The caller's AbortSignal fired.
+    /// The caller's AbortSignal fired (only JavaScript callers have one).
     Aborted,
     /// What the runtime said (e.g. "fetch failed"); never holds request headers.
     Network(String),
@@ -203,23 +79,8 @@ pub async fn send(
     timeout_ms: u32,
     max_bytes: u32,
 ) -> Result<RawResponse, Failure> {
-    let extras = Extras::default();
-    send_attempt(method, url, token, body, timeout_ms, max_bytes, &extras, 1).await
-}
-
-/// [`send`] as attempt number `n` (from 1) of a call, with what a JavaScript caller added.
-#[allow(clippy::too_many_arguments)]
-pub async fn send_attempt(
-    method: Method,
-    url: &str,
-    token: &str,
-    body: Option<&str>,
-    timeout_ms: u32,
-    max_bytes: u32,
-    extras: &Extras,
-    n: u32,
-) -> Result<RawResponse, Failure> {
     let authorization = format!("Bearer {token}");
+    let none = JsValue::UNDEFINED;
     let started = attempt(
         method.as_str(),
         url,
@@ -227,9 +88,9 @@ pub async fn send_attempt(
         body.map(str::to_owned),
         timeout_ms,
         max_bytes,
-        &extras.ctx,
-        &extras.signal,
-        n,
+        &none,
+        &none,
+        1,
         USER_AGENT,
     );
     let mut guard = AbortGuard {
@@ -240,7 +101,12 @@ pub async fn send_attempt(
     guard.done = true;
     let answer: js_sys::Array = match outcome {
         Ok(answer) => answer.unchecked_into(),
-        Err(e) => return Err(failure(e, extras)),
+        Err(e) => {
+            return Err(match e.as_string().as_deref() {
+                Some("waapi:timeout") => Failure::Timeout,
+                _ => Failure::Network(js_message(&e)),
+            })
+        }
     };
     let status = answer.get(1).as_f64().map_or(0, |s| s as u16);
     match answer.get(0).as_f64().map_or(0, |kind| kind as u8) {
@@ -269,25 +135,9 @@ pub async fn send_attempt(
     })
 }
 
-/// Resolves after `ms` milliseconds, or fails at once when the caller's signal aborts.
-pub async fn sleep(ms: u64, extras: &Extras) -> Result<(), Failure> {
-    JsFuture::from(wait(ms as f64, &extras.signal))
-        .await
-        .map(|_| ())
-        .map_err(|_| Failure::Aborted)
-}
-
-/// What a rejected attempt means; a network error's JS value is kept as the `cause`.
-fn failure(e: JsValue, extras: &Extras) -> Failure {
-    match e.as_string().as_deref() {
-        Some("waapi:timeout") => Failure::Timeout,
-        Some("waapi:aborted") => Failure::Aborted,
-        _ => {
-            let message = js_message(&e);
-            *extras.cause.borrow_mut() = Some(e);
-            Failure::Network(message)
-        }
-    }
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: u64) {
+    let _ = JsFuture::from(wait(ms as f64, &JsValue::UNDEFINED)).await;
 }
 
 /// Milliseconds since the Unix epoch.
@@ -301,7 +151,7 @@ pub fn random() -> f64 {
 }
 
 /// The `message` of a thrown JS value (and its `cause`'s, which is where Node puts the reason).
-fn js_message(e: &JsValue) -> String {
+pub(crate) fn js_message(e: &JsValue) -> String {
     let text = |v: &JsValue| -> Option<String> {
         let m = js_sys::Reflect::get(v, &JsValue::from_str("message"))
             .ok()?

@@ -124,6 +124,37 @@ test("answers within the limit read whole, chunked or not", async () => {
   await reset(fake);
 });
 
+test("bytes that are not UTF-8 read as the crate reads them, in chunks or not; a byte order mark is kept", async () => {
+  // The answer's bytes, through a fetch that hands them over in the chunks given.
+  const answering = (...chunks) => ({
+    fetch: async () =>
+      new Response(
+        new ReadableStream({
+          start(c) {
+            for (const chunk of chunks) c.enqueue(Uint8Array.from(chunk));
+            c.close();
+          },
+        }),
+        { status: 200, headers: { "Content-Type": "application/json" } },
+      ),
+  });
+  const bytes = (s) => [...Buffer.from(s, "latin1")];
+  // One U+FFFD per maximal invalid sequence, as Rust's from_utf8_lossy: "a\xffb", a cut 4-byte
+  // sequence, an encoded surrogate (three), a cut 2-byte sequence at the end of a string.
+  const owner = bytes("a\xffb|\xf0\x9f\x98|\xed\xa0\x80|\xe2\x82\xac\xc3");
+  const head = bytes('{"instances":[{"id":1,"owner":"'), tail = bytes('","is_trial":0}]}');
+  const want = "a\ufffdb|\ufffd|\ufffd\ufffd\ufffd|\u20ac\ufffd";
+  const list = await client("http://127.0.0.1:9/api/v1", answering([...head, ...owner, ...tail])).listInstances();
+  assert.equal(list[0].owner, want);
+  // The same bytes in chunks that cut the euro sign and the 4-byte sequence apart.
+  const all = [...head, ...owner, ...tail], cut = head.length + 5, cut2 = head.length + 13;
+  const chunked = await client("http://127.0.0.1:9/api/v1", answering(all.slice(0, cut), all.slice(cut, cut2), all.slice(cut2))).listInstances();
+  assert.equal(chunked[0].owner, want);
+  // A byte order mark is not JSON: the answer is refused as the crate refuses it, not read past.
+  const bom = await failure(client("http://127.0.0.1:9/api/v1", answering([0xef, 0xbb, 0xbf, ...bytes('{"instances":[]}')])).listInstances());
+  assert.equal(bom.kind, "decode", bom.message);
+});
+
 test("a redirect is never followed: a PUT's body reaches no other host", async () => {
   const [fake, other] = [fakes.live, fakes.spec];
   await reset(fake);

@@ -1,5 +1,5 @@
 // The two readers of instance and action answers (issue 11) hold to the same results:
-// `readInstances` and `readAction` in src/js.rs, which read the usual answer with one JSON.parse,
+// `readInstances` and `readAction` in src/call.js, which read the usual answer with one JSON.parse,
 // and the crate's decoder, which reads everything else and words every error. Each generated
 // answer is read as sent, and again with one member that sends it to the crate (`"zz":"\ud800"`
 // at the top level, a lone surrogate in a member both readers ignore): the values, or the
@@ -157,7 +157,7 @@ async function read(text, call) {
 /**
  * Reads each generated answer as sent, then marked so that it goes to the crate, and compares.
  * `pick(n)` gives case n's call and text; `deep` says whether a text holds the nesting past the
- * crate's 128 levels that JSON.parse reads (the one difference left, see src/js.rs).
+ * crate's 128 levels that JSON.parse reads (the one difference left, see src/call.js).
  */
 async function readAlike(cases, pick, deep = () => false) {
   const took = { fast: 0, crate: 0, errors: 0 };

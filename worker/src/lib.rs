@@ -827,7 +827,7 @@ impl Fill {
 
     /// The rest of the call after `ms`: the package's attempts with one retry fewer.
     async fn retry(self, client: &Client, settings: &Settings, ms: u64) -> Answer {
-        let _ = transport::sleep(ms, &transport::Extras::default()).await;
+        transport::sleep(ms).await;
         let options = client.options();
         let rest = Client::with_options(
             settings.token.as_str(),
