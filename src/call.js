@@ -130,16 +130,16 @@ export async function drive(call, method, url, auth, body, ms, max, ctx, signal,
       let kind, status = 0, header, answer, cause, chunks, size;
       try {
         [kind, status, header, chunks, size] = await attempt(method, url, auth, body, ms, max, ctx, signal, n, version)[0];
-        if (kind === ANSWER) {
-          answer = text(chunks, size);
-          if (status > 199 && status < 300 && usual) {
-            const value = usual(answer);
-            if (value !== undefined) return value;
-          }
-        }
       } catch (e) {
         kind = e === TIMEOUT ? TIMED_OUT : e === ABORTED ? STOPPED : UNREACHED;
         cause = e === ABORTED ? signal.reason : e;
+      }
+      if (kind === ANSWER) {
+        answer = text(chunks, size);
+        if (status > 199 && status < 300 && usual) {
+          const value = usual(answer);
+          if (value !== undefined) return value;
+        }
       }
       const delay = call.step(n, kind, status, header, answer, cause);
       if (delay < 0) return call.value();
