@@ -207,7 +207,7 @@ pub fn write_u64(out: &mut String, mut n: u64) {
             break;
         }
     }
-    for &d in &digits[i..] {
+    for &d in digits.iter().skip(i) {
         out.push(char::from(d));
     }
 }
@@ -226,7 +226,8 @@ pub fn write_str(out: &mut String, s: &str) {
             0..=0x1f => "",
             _ => continue,
         };
-        out.push_str(&s[start..i]);
+        // Both ends sit next to ASCII bytes, so they are char boundaries (`get` never fails).
+        out.push_str(s.get(start..i).unwrap_or_default());
         if escape.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.push_str("\\u00");
@@ -237,7 +238,7 @@ pub fn write_str(out: &mut String, s: &str) {
         }
         start = i + 1;
     }
-    out.push_str(&s[start..]);
+    out.push_str(s.get(start..).unwrap_or_default());
     out.push('"');
 }
 
@@ -253,6 +254,12 @@ impl<'a> Parser<'a> {
             offset: self.i,
             expected,
         }
+    }
+
+    /// The text from byte `start` to `end`. The parser only stops next to ASCII bytes (quotes,
+    /// backslashes, digits, escapes), so both are char boundaries and `get` never fails.
+    fn slice(&self, start: usize, end: usize) -> &'a str {
+        self.text.get(start..end).unwrap_or_default()
     }
 
     fn ws(&mut self) {
@@ -271,7 +278,7 @@ impl<'a> Parser<'a> {
     }
 
     fn literal(&mut self, word: &'static str, v: Json<'a>) -> Result<Json<'a>, ParseError> {
-        if self.s[self.i..].starts_with(word.as_bytes()) {
+        if self.s.get(self.i..self.i + word.len()) == Some(word.as_bytes()) {
             self.i += word.len();
             Ok(v)
         } else {
@@ -359,7 +366,7 @@ impl<'a> Parser<'a> {
 
     fn number(&mut self) -> Result<Json<'a>, ParseError> {
         let start = self.i;
-        if self.s[self.i] == b'-' {
+        if self.s.get(self.i) == Some(&b'-') {
             self.i += 1;
         }
         match self.s.get(self.i) {
@@ -384,8 +391,7 @@ impl<'a> Parser<'a> {
                 return Err(self.err("a digit"));
             }
         }
-        // Only ASCII bytes were consumed, so both ends are char boundaries.
-        Ok(Json::Number(Cow::Borrowed(&self.text[start..self.i])))
+        Ok(Json::Number(Cow::Borrowed(self.slice(start, self.i))))
     }
 
     fn hex4(&mut self) -> Result<u32, ParseError> {
@@ -409,16 +415,14 @@ impl<'a> Parser<'a> {
         self.plain_run();
         if self.s.get(self.i) == Some(&b'"') {
             self.i += 1;
-            // Quotes are ASCII, so both ends are char boundaries of the text.
-            return Ok(Cow::Borrowed(&self.text[start..self.i - 1]));
+            return Ok(Cow::Borrowed(self.slice(start, self.i - 1)));
         }
-        let mut out: Vec<u8> = self.s[start..self.i].to_vec();
+        let mut out = String::from(self.slice(start, self.i));
         loop {
             match self.s.get(self.i) {
                 Some(b'"') => {
                     self.i += 1;
-                    // Input came from a &str and escapes push whole chars, so this is UTF-8.
-                    return Ok(Cow::Owned(String::from_utf8(out).unwrap_or_default()));
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     self.i += 1;
@@ -444,14 +448,13 @@ impl<'a> Parser<'a> {
                         }
                         None => return Err(self.err("an escape")),
                     };
-                    let mut buf = [0; 4];
-                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    out.push(c);
                 }
                 _ => return Err(self.err("'\"'")),
             }
             let run = self.i;
             self.plain_run();
-            out.extend_from_slice(&self.s[run..self.i]);
+            out.push_str(self.slice(run, self.i));
         }
     }
 
@@ -468,7 +471,7 @@ impl<'a> Parser<'a> {
     /// Reads the hex digits after `\u`, joining a surrogate pair; a lone surrogate becomes U+FFFD.
     fn unicode_escape(&mut self) -> Result<char, ParseError> {
         let hi = self.hex4()?;
-        if (0xD800..0xDC00).contains(&hi) && self.s[self.i..].starts_with(b"\\u") {
+        if (0xD800..0xDC00).contains(&hi) && self.s.get(self.i..self.i + 2) == Some(b"\\u") {
             let save = self.i;
             self.i += 2;
             let lo = self.hex4()?;
