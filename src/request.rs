@@ -401,12 +401,9 @@ pub(crate) fn http_host(url: &str) -> Result<Host<'_>, &'static str> {
     if url.bytes().any(|b| b <= b' ' || b == 0x7f) {
         return Err("it contains spaces or control characters");
     }
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    let rest = if lower.starts_with("https://") {
-        &url[8..]
-    } else if lower.starts_with("http://") {
-        &url[7..]
-    } else {
+    let Some(rest) = strip_prefix_ignore_case(url, "https://")
+        .or_else(|| strip_prefix_ignore_case(url, "http://"))
+    else {
         return Err("it does not start with http:// or https://");
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
@@ -447,11 +444,19 @@ pub(crate) fn http_host(url: &str) -> Result<Host<'_>, &'static str> {
     }
 }
 
+/// `s` without `prefix`, which it starts with in any case.
+fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    s.get(..prefix.len())
+        .filter(|head| head.eq_ignore_ascii_case(prefix))
+        .and_then(|_| s.get(prefix.len()..))
+}
+
 /// WHATWG's IPv4 parser: `None` for a domain name; for a host that ends in a number, the
 /// address, or `Some(None)` when it is none (`1.2.3.256`, `foo.1`).
 fn ipv4(host: &str) -> Option<Option<u32>> {
     let host = host.strip_suffix('.').unwrap_or(host);
-    let last = &host[host.bytes().rposition(|b| b == b'.').map_or(0, |i| i + 1)..];
+    let dot = host.bytes().rposition(|b| b == b'.');
+    let last = host.get(dot.map_or(0, |i| i + 1)..).unwrap_or_default();
     if last.is_empty() || !(last.bytes().all(|b| b.is_ascii_digit()) || ipv4_number(last).is_some())
     {
         return None;
@@ -462,36 +467,39 @@ fn ipv4(host: &str) -> Option<Option<u32>> {
         if n == 4 {
             return Some(None);
         }
-        match ipv4_number(part) {
-            Some(v) => parts[n] = v,
-            None => return Some(None),
+        match (ipv4_number(part), parts.get_mut(n)) {
+            (Some(v), Some(slot)) => *slot = v,
+            _ => return Some(None),
         }
         n += 1;
     }
     // Every part but the last is one byte; the last fills the bytes left.
-    if parts[..n - 1].iter().any(|&p| p > 255) || parts[n - 1] >= 1 << (8 * (5 - n)) {
+    let Some((&last, init)) = parts.get(..n).and_then(<[u64]>::split_last) else {
+        return Some(None);
+    };
+    if init.iter().any(|&p| p > 255) || last >= 1 << (8 * (5 - n)) {
         return Some(None);
     }
-    let high = parts[..n - 1]
+    let high = init
         .iter()
         .enumerate()
         .fold(0, |ip, (i, &p)| ip | p << (24 - 8 * i));
-    Some(Some((high | parts[n - 1]) as u32))
+    Some(Some((high | last) as u32))
 }
 
 /// One part of an IPv4 address: decimal, `0x` hexadecimal or `0` octal; `0x` alone is 0.
 fn ipv4_number(part: &str) -> Option<u64> {
     match part.as_bytes() {
         [] => None,
-        [b'0', b'x' | b'X', ..] => digits(&part[2..], 16),
-        [b'0', _, ..] => digits(&part[1..], 8),
-        _ => digits(part, 10),
+        [b'0', b'x' | b'X', hex @ ..] => digits(hex, 16),
+        [b'0', octal @ ..] if !octal.is_empty() => digits(octal, 8),
+        decimal => digits(decimal, 10),
     }
 }
 
 /// The value of `s` in `radix` (up to 16); too large saturates (callers refuse it anyway).
-fn digits(s: &str, radix: u64) -> Option<u64> {
-    s.bytes().try_fold(0u64, |v, b| {
+fn digits(s: &[u8], radix: u64) -> Option<u64> {
+    s.iter().try_fold(0u64, |v, &b| {
         let d = match b {
             b'0'..=b'9' => b - b'0',
             b'a'..=b'f' => b - b'a' + 10,
@@ -504,8 +512,9 @@ fn digits(s: &str, radix: u64) -> Option<u64> {
 
 /// An IPv6 address without its brackets (`::1`, `::ffff:169.254.169.254`), as a number.
 fn ipv6(s: &str) -> Option<u128> {
-    let (head, tail) = match s.split_once("::") {
-        Some((h, t)) => (h, Some(t)),
+    // Split at the first `::` (bytewise: both halves are ASCII around it).
+    let (head, tail) = match s.as_bytes().windows(2).position(|w| w == b"::") {
+        Some(i) => (s.get(..i)?, Some(s.get(i + 2..)?)),
         None => (s, None),
     };
     let mut front = [0u16; 8];
@@ -524,15 +533,15 @@ fn ipv6(s: &str) -> Option<u128> {
     if !written {
         return None;
     }
+    // The written pieces before `::`, the zero pieces it stands for, the pieces after it.
     let mut ip = 0u128;
-    for i in 0..8 {
-        let piece = if i < nf {
-            front[i]
-        } else if i >= 8 - nb {
-            back[i + nb - 8]
-        } else {
-            0
-        };
+    for &piece in front.iter().take(nf) {
+        ip = ip << 16 | u128::from(piece);
+    }
+    for _ in nf + nb..8 {
+        ip <<= 16;
+    }
+    for &piece in back.iter().take(nb) {
         ip = ip << 16 | u128::from(piece);
     }
     Some(ip)
@@ -549,13 +558,13 @@ fn ipv6_pieces(s: &str, out: &mut [u16; 8], dotted_last: bool) -> Option<usize> 
         if dotted_last && parts.peek().is_none() && p.contains('.') {
             let v4 = dotted_quad(p)?;
             *out.get_mut(n + 1)? = v4 as u16;
-            out[n] = (v4 >> 16) as u16;
+            *out.get_mut(n)? = (v4 >> 16) as u16;
             n += 2;
         } else {
             if p.is_empty() || p.len() > 4 {
                 return None;
             }
-            *out.get_mut(n)? = digits(p, 16)? as u16;
+            *out.get_mut(n)? = digits(p.as_bytes(), 16)? as u16;
             n += 1;
         }
     }
@@ -633,7 +642,11 @@ pub fn check_webhook_url(url: &str, allow_private: bool) -> Result<(), Error> {
                 (true, true)
             } else {
                 let ends = |s: &str| {
-                    name.len() > s.len() && name[name.len() - s.len()..].eq_ignore_ascii_case(s)
+                    name.len() > s.len()
+                        && name
+                            .as_bytes()
+                            .get(name.len() - s.len()..)
+                            .is_some_and(|tail| tail.eq_ignore_ascii_case(s.as_bytes()))
                 };
                 (
                     !name.contains('.') || PRIVATE_SUFFIXES.iter().any(|s| ends(s)),
