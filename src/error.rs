@@ -250,8 +250,8 @@ impl Error {
             return self;
         }
         let clean = |s: &mut String| {
-            if s.contains(secret) {
-                *s = s.replace(secret, "[redacted]");
+            if let Some(clean) = replace_all(s, secret, "[redacted]") {
+                *s = clean;
             }
         };
         match &mut self {
@@ -279,6 +279,32 @@ impl Error {
         }
         self
     }
+}
+
+/// `s` with every occurrence of `from` (not empty) replaced by `to`, left to right as
+/// `str::replace` does; `None` when there is none. Matches bytewise: in UTF-8 a match of a
+/// whole string starts and ends on char boundaries, so the slices never fail.
+fn replace_all(s: &str, from: &str, to: &str) -> Option<String> {
+    let (hay, needle) = (s.as_bytes(), from.as_bytes());
+    let &first = needle.first()?;
+    let mut out = String::new();
+    let (mut copied, mut i) = (0, 0);
+    while let Some(at) = hay.get(i..)?.iter().position(|&b| b == first) {
+        let start = i + at;
+        if hay.get(start..start + needle.len()) == Some(needle) {
+            out.push_str(s.get(copied..start)?);
+            out.push_str(to);
+            copied = start + needle.len();
+            i = copied;
+        } else {
+            i = start + 1;
+        }
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(s.get(copied..)?);
+    Some(out)
 }
 
 impl fmt::Display for Error {
@@ -320,6 +346,24 @@ mod tests {
             assert!(!format!("{e:?}").contains(TOKEN), "{e:?}");
             assert!(format!("{e:?}").contains("[redacted]"));
         }
+    }
+
+    #[test]
+    fn replace_all_matches_str_replace() {
+        for (s, from) in [
+            ("abcabc", "abc"),
+            ("aaaa", "aa"),
+            ("xaab", "ab"),
+            ("no match", "zz"),
+            ("tok", "tok"),
+            ("é tok é", "tok"),
+            ("ééé", "é"),
+            ("", "a"),
+        ] {
+            let want = s.contains(from).then(|| s.replace(from, "[redacted]"));
+            assert_eq!(replace_all(s, from, "[redacted]"), want, "{s} {from}");
+        }
+        assert_eq!(replace_all("abc", "", "x"), None);
     }
 
     #[test]
