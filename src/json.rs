@@ -197,17 +197,18 @@ pub fn parse_u64(text: &str) -> Option<u64> {
 
 /// Writes digits without `core::fmt`, which this path otherwise does not need.
 pub fn write_u64(out: &mut String, mut n: u64) {
+    // Least significant first; u64::MAX has 20 digits, so every `get_mut` finds its slot.
     let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+    let mut len = 0;
+    for slot in digits.iter_mut() {
+        *slot = b'0' + (n % 10) as u8;
+        len += 1;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    for &d in digits.iter().skip(i) {
+    for &d in digits.iter().take(len).rev() {
         out.push(char::from(d));
     }
 }

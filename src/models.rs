@@ -15,7 +15,7 @@
 //! ```
 
 use crate::action::FromJson;
-use crate::json::{write_str, Json};
+use crate::json::{write_str, write_u64, Json};
 
 /// Declares an open string enum: known variants plus `Other(String)`, with `as_str` and `parse`.
 macro_rules! open_enum {
@@ -206,7 +206,7 @@ fn write_events(out: &mut String, events: &[WebhookEvent]) {
 impl ToJson for Instance {
     fn write_json(&self, out: &mut String) {
         out.push_str("{\"id\":");
-        out.push_str(&self.id.to_string());
+        write_u64(out, self.id);
         out.push_str(",\"name\":");
         write_opt_str(out, self.name.as_deref());
         out.push_str(",\"owner\":");
@@ -223,7 +223,7 @@ impl ToJson for Instance {
 impl ToJson for ClientStatus {
     fn write_json(&self, out: &mut String) {
         out.push_str("{\"instanceId\":");
-        out.push_str(&self.instanceId.to_string());
+        write_u64(out, self.instanceId);
         out.push_str(",\"name\":");
         write_opt_str(out, self.name.as_deref());
         out.push_str(",\"instanceStatus\":");
