@@ -406,14 +406,25 @@ pub(crate) fn http_host(url: &str) -> Result<Host<'_>, &'static str> {
     else {
         return Err("it does not start with http:// or https://");
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
+    // Positions of ASCII bytes, so every `get` below cuts at char boundaries.
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let authority = rest.get(..end).unwrap_or_default();
+    if authority.bytes().any(|b| b == b'@') {
         return Err("it carries a user name or password");
     }
-    let (host, port) = match authority.rsplit_once(':') {
-        // "[::1]" splits inside the brackets: no port there.
-        Some((h, _)) if h.starts_with('[') && !h.ends_with(']') => (authority, None),
-        Some((h, p)) => (h, Some(p)),
+    let (host, port) = match authority.bytes().rposition(|b| b == b':') {
+        Some(colon) => {
+            let h = authority.get(..colon).unwrap_or_default();
+            // "[::1]" splits inside the brackets: no port there.
+            if h.starts_with('[') && !h.ends_with(']') {
+                (authority, None)
+            } else {
+                (h, authority.get(colon + 1..))
+            }
+        }
         None => (authority, None),
     };
     if host.is_empty() || host.starts_with('.') || host.ends_with("..") {
@@ -454,16 +465,15 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 /// WHATWG's IPv4 parser: `None` for a domain name; for a host that ends in a number, the
 /// address, or `Some(None)` when it is none (`1.2.3.256`, `foo.1`).
 fn ipv4(host: &str) -> Option<Option<u32>> {
-    let host = host.strip_suffix('.').unwrap_or(host);
-    let dot = host.bytes().rposition(|b| b == b'.');
-    let last = host.get(dot.map_or(0, |i| i + 1)..).unwrap_or_default();
-    if last.is_empty() || !(last.bytes().all(|b| b.is_ascii_digit()) || ipv4_number(last).is_some())
-    {
+    let host = host.as_bytes();
+    let host = host.strip_suffix(b".").unwrap_or(host);
+    let last = host.rsplit(|&b| b == b'.').next().unwrap_or_default();
+    if last.is_empty() || !(last.iter().all(u8::is_ascii_digit) || ipv4_number(last).is_some()) {
         return None;
     }
     let mut parts = [0u64; 4];
     let mut n = 0;
-    for part in host.split('.') {
+    for part in host.split(|&b| b == b'.') {
         if n == 4 {
             return Some(None);
         }
@@ -488,8 +498,8 @@ fn ipv4(host: &str) -> Option<Option<u32>> {
 }
 
 /// One part of an IPv4 address: decimal, `0x` hexadecimal or `0` octal; `0x` alone is 0.
-fn ipv4_number(part: &str) -> Option<u64> {
-    match part.as_bytes() {
+fn ipv4_number(part: &[u8]) -> Option<u64> {
+    match part {
         [] => None,
         [b'0', b'x' | b'X', hex @ ..] => digits(hex, 16),
         [b'0', octal @ ..] if !octal.is_empty() => digits(octal, 8),
@@ -548,14 +558,16 @@ fn ipv6(s: &str) -> Option<u128> {
 }
 
 /// Colon-separated hex pieces into `out`, the last maybe a dotted IPv4 address (two pieces).
+// `contains` on bytes would link `memchr`, which nothing else in the wasm needs.
+#[allow(clippy::manual_contains)]
 fn ipv6_pieces(s: &str, out: &mut [u16; 8], dotted_last: bool) -> Option<usize> {
     if s.is_empty() {
         return Some(0);
     }
     let mut n = 0;
-    let mut parts = s.split(':').peekable();
+    let mut parts = s.as_bytes().split(|&b| b == b':').peekable();
     while let Some(p) = parts.next() {
-        if dotted_last && parts.peek().is_none() && p.contains('.') {
+        if dotted_last && parts.peek().is_none() && p.iter().any(|&b| b == b'.') {
             let v4 = dotted_quad(p)?;
             *out.get_mut(n + 1)? = v4 as u16;
             *out.get_mut(n)? = (v4 >> 16) as u16;
@@ -564,7 +576,7 @@ fn ipv6_pieces(s: &str, out: &mut [u16; 8], dotted_last: bool) -> Option<usize> 
             if p.is_empty() || p.len() > 4 {
                 return None;
             }
-            *out.get_mut(n)? = digits(p.as_bytes(), 16)? as u16;
+            *out.get_mut(n)? = digits(p, 16)? as u16;
             n += 1;
         }
     }
@@ -572,15 +584,15 @@ fn ipv6_pieces(s: &str, out: &mut [u16; 8], dotted_last: bool) -> Option<usize> 
 }
 
 /// `a.b.c.d` in plain decimal, as IPv6 embeds it (no leading zeros, no other forms).
-fn dotted_quad(s: &str) -> Option<u32> {
+fn dotted_quad(s: &[u8]) -> Option<u32> {
     let mut ip = 0u32;
     let mut n = 0;
-    for part in s.split('.') {
-        if n == 4 || part.is_empty() || part.len() > 3 || (part.len() > 1 && part.starts_with('0'))
+    for part in s.split(|&b| b == b'.') {
+        if n == 4 || part.is_empty() || part.len() > 3 || (part.len() > 1 && part.starts_with(b"0"))
         {
             return None;
         }
-        let v = parse_u64(part).filter(|&v| v <= 255)?;
+        let v = digits(part, 10).filter(|&v| v <= 255)?;
         ip = ip << 8 | v as u32;
         n += 1;
     }
@@ -649,7 +661,7 @@ pub fn check_webhook_url(url: &str, allow_private: bool) -> Result<(), Error> {
                             .is_some_and(|tail| tail.eq_ignore_ascii_case(s.as_bytes()))
                 };
                 (
-                    !name.contains('.') || PRIVATE_SUFFIXES.iter().any(|s| ends(s)),
+                    !name.bytes().any(|b| b == b'.') || PRIVATE_SUFFIXES.iter().any(|s| ends(s)),
                     false,
                 )
             }
@@ -695,7 +707,12 @@ pub fn encode_component(s: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+        if b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+            )
+        {
             out.push(b as char);
         } else {
             out.push('%');

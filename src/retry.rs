@@ -85,29 +85,22 @@ fn parse_http_date(s: &str) -> Option<u64> {
     if !weekday.ends_with(',') || weekday.len() != 4 {
         return None;
     }
-    let num = |t: &str, len: usize| -> Option<u64> {
-        (t.len() == len).then_some(())?;
-        crate::json::parse_u64(t)
+    let num = |t: &[u8], len: usize| -> Option<u64> {
+        (t.len() == len && t.iter().all(u8::is_ascii_digit))
+            .then(|| t.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0')))
     };
-    let day = num(day, 2)?;
-    let year = num(year, 4)?;
+    let day = num(day.as_bytes(), 2)?;
+    let year = num(year.as_bytes(), 4)?;
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let month = MONTHS.iter().position(|m| m == month)? as u64 + 1;
-    let mut hms = time.split(':');
-    let (h, m, sec) = (
-        num(hms.next()?, 2)?,
-        num(hms.next()?, 2)?,
-        num(hms.next()?, 2)?,
-    );
-    if hms.next().is_some()
-        || !(1..=31).contains(&day)
-        || h > 23
-        || m > 59
-        || sec > 60
-        || year < 1970
-    {
+    // hh:mm:ss
+    let [h1, h2, b':', m1, m2, b':', s1, s2] = *time.as_bytes() else {
+        return None;
+    };
+    let (h, m, sec) = (num(&[h1, h2], 2)?, num(&[m1, m2], 2)?, num(&[s1, s2], 2)?);
+    if !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 || year < 1970 {
         return None;
     }
     Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec)
