@@ -179,11 +179,24 @@ impl Action {
     }
 
     fn unknown(&self, key: &str) -> Error {
-        let names: Vec<&str> = self.params.iter().map(|p| p.name).collect();
-        let hint = match names.iter().find(|n| n.eq_ignore_ascii_case(key)) {
-            Some(n) => format!(" Did you mean \"{n}\"?"),
-            None if names.is_empty() => " It takes none.".into(),
-            None => format!(" It takes {}.", names.join(", ")),
+        let hint = match self
+            .params
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(key))
+        {
+            Some(p) => format!(" Did you mean \"{}\"?", p.name),
+            None if self.params.is_empty() => " It takes none.".into(),
+            None => {
+                let mut all = String::from(" It takes ");
+                for (n, p) in self.params.iter().enumerate() {
+                    if n > 0 {
+                        all.push_str(", ");
+                    }
+                    all.push_str(p.name);
+                }
+                all.push('.');
+                all
+            }
         };
         Error::invalid(format!("{} takes no parameter \"{key}\".{hint}", self.name))
     }
