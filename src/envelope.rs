@@ -249,7 +249,16 @@ pub fn http_error(request: &Request, status: u16, retry_after: Option<u64>, body
         422 => {
             let errors = json.as_ref().map(field_errors).unwrap_or_default();
             let detail = match errors.first() {
-                Some((field, texts)) => format!(": {field}: {}", texts.join(" ")),
+                Some((field, texts)) => {
+                    let mut detail = format!(": {field}: ");
+                    for (n, text) in texts.iter().enumerate() {
+                        if n > 0 {
+                            detail.push(' ');
+                        }
+                        detail.push_str(text);
+                    }
+                    detail
+                }
                 None => said.map(|m| format!(": {m}")).unwrap_or_default(),
             };
             Error::Validation {
@@ -654,6 +663,19 @@ mod tests {
         assert!(e
             .message()
             .contains("webhook.url: The webhook.url field must be a valid URL."));
+        // A field's texts are joined with spaces; a field without texts keeps its ": ".
+        for (errors, detail) in [
+            (r#"{"a":["x","y","z"]}"#, ": a: x y z"),
+            (r#"{"a":"x"}"#, ": a: x"),
+            (r#"{"a":[]}"#, ": a: "),
+        ] {
+            let body = format!(r#"{{"errors":{errors}}}"#);
+            let e = http_error(&create, 422, None, &body);
+            assert_eq!(
+                e.message(),
+                format!("WaAPI refused the data sent to create an instance{detail}")
+            );
+        }
         let e = http_error(&create, 429, Some(7), "");
         assert_eq!(
             (kind(e.clone()), e.retry_after()),
