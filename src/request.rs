@@ -127,7 +127,7 @@ impl Request {
             Answer::Payload,
         )
         .on(id);
-        r.action = Cow::Owned(format!("run {name}"));
+        r.action = Cow::Owned(String::from("run ") + name);
         r.body = Some(body);
         r.idempotent = read_only;
         Ok(r)
@@ -148,7 +148,7 @@ impl Request {
         );
         r.query = filter
             .filter(|f| !f.is_empty())
-            .map(|f| format!("filter={}", encode_component(f)));
+            .map(|f| String::from("filter=") + &encode_component(f));
         r
     }
 
@@ -244,10 +244,13 @@ impl Request {
 
     /// The full URL below `base_url` (which has no trailing `/`).
     pub fn url(&self, base_url: &str) -> String {
-        match &self.query {
-            Some(q) => format!("{base_url}{}?{q}", self.path),
-            None => format!("{base_url}{}", self.path),
+        let mut url = String::from(base_url);
+        url.push_str(&self.path);
+        if let Some(q) = &self.query {
+            url.push('?');
+            url.push_str(q);
         }
+        url
     }
 }
 
