@@ -108,7 +108,13 @@ impl<'a> Reply<'a> {
     pub fn instance_list(&self) -> Result<Vec<Instance>, Error> {
         let v = self.wrapper(&["instances", "instance", "data"])?;
         match v {
-            Json::Array(items) => self.typed(items.iter().map(decode::instance).collect()),
+            Json::Array(items) => {
+                let mut list = Vec::with_capacity(items.len());
+                for item in items {
+                    list.push(self.typed(decode::instance(item))?);
+                }
+                Ok(list)
+            }
             one => self.typed(decode::instance(one)).map(|i| vec![i]),
         }
     }
