@@ -302,21 +302,22 @@ fn field_errors(v: &Json) -> Vec<(String, Vec<String>)> {
     let Some(Json::Object(fields)) = v.get("errors") else {
         return Vec::new();
     };
-    fields
-        .iter()
-        .map(|(field, texts)| {
-            let texts = match texts {
-                Json::String(s) => vec![s.to_string()],
-                Json::Array(items) => items
-                    .iter()
-                    .filter_map(Json::as_str)
-                    .map(str::to_owned)
-                    .collect(),
-                _ => Vec::new(),
-            };
-            (field.to_string(), texts)
-        })
-        .collect()
+    let mut out = Vec::with_capacity(fields.len());
+    for (field, texts) in fields {
+        let texts = match texts {
+            Json::String(s) => vec![s.to_string()],
+            Json::Array(items) => {
+                let mut strings = Vec::new();
+                for text in items.iter().filter_map(Json::as_str) {
+                    strings.push(text.to_owned());
+                }
+                strings
+            }
+            _ => Vec::new(),
+        };
+        out.push((field.to_string(), texts));
+    }
+    out
 }
 
 #[cfg(test)]
