@@ -78,8 +78,11 @@ pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
 /// Seconds since the Unix epoch for an IMF-fixdate.
 fn parse_http_date(s: &str) -> Option<u64> {
     // "Sun, 06 Nov 1994 08:49:37 GMT"
-    let parts: Vec<&str> = s.split_ascii_whitespace().collect();
-    let [weekday, day, month, year, time, "GMT"] = parts.as_slice() else {
+    let mut parts = s.split_ascii_whitespace();
+    let mut next = || parts.next();
+    let (Some(weekday), Some(day), Some(month), Some(year), Some(time), Some("GMT"), None) =
+        (next(), next(), next(), next(), next(), next(), next())
+    else {
         return None;
     };
     if !weekday.ends_with(',') || weekday.len() != 4 {
@@ -94,7 +97,7 @@ fn parse_http_date(s: &str) -> Option<u64> {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let month = MONTHS.iter().position(|m| m == month)? as u64 + 1;
+    let month = MONTHS.iter().position(|&m| m == month)? as u64 + 1;
     // hh:mm:ss
     let [h1, h2, b':', m1, m2, b':', s1, s2] = *time.as_bytes() else {
         return None;
@@ -205,6 +208,11 @@ mod tests {
             "Sun, 06 Foo 1994 08:49:37 GMT",
             "Sun, 06 Nov 1994 25:49:37 GMT",
             "Sun, 06 Nov 1994 08:49 GMT",
+            "Sun, 06 Nov 1994 08:49:37:00 GMT",
+            "Sun, 06 Nov 1994 08:49:3 GMT",
+            "Sun, 06 Nov 1994 08-49-37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 GMT extra",
+            "Sun, 06 Nov 1994 08:49:37",
             "99999999999999999999999",
         ] {
             assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
