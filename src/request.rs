@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use crate::error::Error;
-use crate::json::{parse_u64, write_str};
+use crate::json::write_str;
 use crate::models::WebhookEvent;
 
 /// The largest integer JavaScript holds exactly (2^53 − 1); ids above it are refused.
@@ -397,78 +397,86 @@ pub(crate) enum Host<'a> {
 }
 
 /// The host of an absolute http(s) URL, or why the URL is not one.
+// `contains` on bytes would link `memchr`, which nothing else in the wasm needs.
+#[allow(clippy::manual_contains)]
 pub(crate) fn http_host(url: &str) -> Result<Host<'_>, &'static str> {
-    if url.len() > 2048 {
+    // Read as bytes: every cut below is next to an ASCII byte, and only a name goes back to
+    // `&str` (by the same positions, so `get` finds char boundaries).
+    let bytes = url.as_bytes();
+    if bytes.len() > 2048 {
         return Err("it is longer than 2048 characters");
     }
-    if url.bytes().any(|b| b <= b' ' || b == 0x7f) {
+    if bytes.iter().any(|&b| b <= b' ' || b == 0x7f) {
         return Err("it contains spaces or control characters");
     }
-    let Some(rest) = strip_prefix_ignore_case(url, "https://")
-        .or_else(|| strip_prefix_ignore_case(url, "http://"))
-    else {
+    let start = if starts_with_ignore_case(bytes, b"https://") {
+        8
+    } else if starts_with_ignore_case(bytes, b"http://") {
+        7
+    } else {
         return Err("it does not start with http:// or https://");
     };
-    // Positions of ASCII bytes, so every `get` below cuts at char boundaries.
+    let rest = bytes.get(start..).unwrap_or_default();
     let end = rest
-        .bytes()
+        .iter()
         .position(|b| matches!(b, b'/' | b'?' | b'#'))
         .unwrap_or(rest.len());
     let authority = rest.get(..end).unwrap_or_default();
-    if authority.bytes().any(|b| b == b'@') {
+    if authority.iter().any(|&b| b == b'@') {
         return Err("it carries a user name or password");
     }
-    let (host, port) = match authority.bytes().rposition(|b| b == b':') {
+    let (host, port) = match authority.iter().rposition(|&b| b == b':') {
         Some(colon) => {
-            let h = authority.get(..colon).unwrap_or_default();
+            let (h, p) = authority.split_at(colon);
             // "[::1]" splits inside the brackets: no port there.
-            if h.starts_with('[') && !h.ends_with(']') {
+            if h.starts_with(b"[") && !h.ends_with(b"]") {
                 (authority, None)
             } else {
-                (h, authority.get(colon + 1..))
+                (h, p.get(1..))
             }
         }
         None => (authority, None),
     };
-    if host.is_empty() || host.starts_with('.') || host.ends_with("..") {
+    if host.is_empty() || host.starts_with(b".") || host.ends_with(b"..") {
         return Err("it has no host");
     }
     if let Some(p) = port {
-        if !p.is_empty() && (p.len() > 5 || parse_u64(p).map_or(true, |n| n > 65535)) {
+        if !p.is_empty() && (p.len() > 5 || digits(p, 10).map_or(true, |n| n > 65535)) {
             return Err("its port is not a number from 0 to 65535");
         }
     }
     let not_host = "its host is not a host name or address";
-    if let Some(v6) = host.strip_prefix('[') {
+    if let Some(v6) = host.strip_prefix(b"[") {
         return v6
-            .strip_suffix(']')
+            .strip_suffix(b"]")
             .and_then(ipv6)
             .map(Host::V6)
             .ok_or(not_host);
     }
     let name_ok = host
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_' || b >= 0x80);
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_' || b >= 0x80);
     match ipv4(host) {
         _ if !name_ok => Err(not_host),
-        None => Ok(Host::Name(host)),
+        // The host starts right after the scheme.
+        None => Ok(Host::Name(
+            url.get(start..start + host.len()).unwrap_or_default(),
+        )),
         Some(Some(ip)) => Ok(Host::V4(ip)),
         // It ends in a number but is no address: a URL parser refuses it.
         Some(None) => Err(not_host),
     }
 }
 
-/// `s` without `prefix`, which it starts with in any case.
-fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+/// Whether `s` starts with `prefix` in any case.
+fn starts_with_ignore_case(s: &[u8], prefix: &[u8]) -> bool {
     s.get(..prefix.len())
-        .filter(|head| head.eq_ignore_ascii_case(prefix))
-        .and_then(|_| s.get(prefix.len()..))
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
 /// WHATWG's IPv4 parser: `None` for a domain name; for a host that ends in a number, the
 /// address, or `Some(None)` when it is none (`1.2.3.256`, `foo.1`).
-fn ipv4(host: &str) -> Option<Option<u32>> {
-    let host = host.as_bytes();
+fn ipv4(host: &[u8]) -> Option<Option<u32>> {
     let host = host.strip_suffix(b".").unwrap_or(host);
     let last = host.rsplit(|&b| b == b'.').next().unwrap_or_default();
     if last.is_empty() || !(last.iter().all(u8::is_ascii_digit) || ipv4_number(last).is_some()) {
@@ -524,9 +532,8 @@ fn digits(s: &[u8], radix: u64) -> Option<u64> {
 }
 
 /// An IPv6 address without its brackets (`::1`, `::ffff:169.254.169.254`), as a number.
-fn ipv6(s: &str) -> Option<u128> {
-    // Split at the first `::` (bytewise: both halves are ASCII around it).
-    let (head, tail) = match s.as_bytes().windows(2).position(|w| w == b"::") {
+fn ipv6(s: &[u8]) -> Option<u128> {
+    let (head, tail) = match s.windows(2).position(|w| w == b"::") {
         Some(i) => (s.get(..i)?, Some(s.get(i + 2..)?)),
         None => (s, None),
     };
@@ -563,12 +570,12 @@ fn ipv6(s: &str) -> Option<u128> {
 /// Colon-separated hex pieces into `out`, the last maybe a dotted IPv4 address (two pieces).
 // `contains` on bytes would link `memchr`, which nothing else in the wasm needs.
 #[allow(clippy::manual_contains)]
-fn ipv6_pieces(s: &str, out: &mut [u16; 8], dotted_last: bool) -> Option<usize> {
+fn ipv6_pieces(s: &[u8], out: &mut [u16; 8], dotted_last: bool) -> Option<usize> {
     if s.is_empty() {
         return Some(0);
     }
     let mut n = 0;
-    let mut parts = s.as_bytes().split(|&b| b == b':').peekable();
+    let mut parts = s.split(|&b| b == b':').peekable();
     while let Some(p) = parts.next() {
         if dotted_last && parts.peek().is_none() && p.iter().any(|&b| b == b'.') {
             let v4 = dotted_quad(p)?;
