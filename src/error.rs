@@ -283,21 +283,36 @@ impl Error {
 
 /// `s` with every occurrence of `from` (not empty) replaced by `to`, left to right as
 /// `str::replace` does; `None` when there is none. Matches bytewise: in UTF-8 a match of a
-/// whole string starts and ends on char boundaries, so the slices never fail.
+/// whole string starts and ends on char boundaries, so the slices never fail. Knuth-Morris-
+/// Pratt, so that a text of near-matches stays linear, as `str::replace` is.
 fn replace_all(s: &str, from: &str, to: &str) -> Option<String> {
     let (hay, needle) = (s.as_bytes(), from.as_bytes());
-    let &first = needle.first()?;
+    if needle.is_empty() {
+        return None;
+    }
+    // `border[i]`: the length of the longest proper prefix of `needle[..=i]` that ends it too.
+    let step = |mut k: usize, b: u8, border: &[usize]| {
+        while k > 0 && needle.get(k) != Some(&b) {
+            k = border.get(k - 1).copied().unwrap_or(0);
+        }
+        k + usize::from(needle.get(k) == Some(&b))
+    };
+    let mut border = Vec::with_capacity(needle.len());
+    border.push(0);
+    let mut k = 0;
+    for &b in needle.iter().skip(1) {
+        k = step(k, b, &border);
+        border.push(k);
+    }
     let mut out = String::new();
-    let (mut copied, mut i) = (0, 0);
-    while let Some(at) = hay.get(i..)?.iter().position(|&b| b == first) {
-        let start = i + at;
-        if hay.get(start..start + needle.len()) == Some(needle) {
-            out.push_str(s.get(copied..start)?);
+    let (mut copied, mut k) = (0, 0);
+    for (i, &b) in hay.iter().enumerate() {
+        k = step(k, b, &border);
+        if k == needle.len() {
+            out.push_str(s.get(copied..i + 1 - k)?);
             out.push_str(to);
-            copied = start + needle.len();
-            i = copied;
-        } else {
-            i = start + 1;
+            copied = i + 1;
+            k = 0;
         }
     }
     if copied == 0 {
@@ -359,11 +374,32 @@ mod tests {
             ("é tok é", "tok"),
             ("ééé", "é"),
             ("", "a"),
+            ("aaaaa", "aa"),
+            ("abababc", "ababc"),
+            ("aabaabaaab", "aabaaab"),
+            ("abcabdabcabcabd", "abcabd"),
+            ("xyxyxyz xyz", "xyz"),
         ] {
             let want = s.contains(from).then(|| s.replace(from, "[redacted]"));
             assert_eq!(replace_all(s, from, "[redacted]"), want, "{s} {from}");
         }
         assert_eq!(replace_all("abc", "", "x"), None);
+        // Every text of up to 10 letters over "ab" against needles of up to 4 letters.
+        let words = |max: usize| {
+            (0..=max).flat_map(|len| {
+                (0..1u32 << len).map(move |bits| {
+                    (0..len)
+                        .map(|i| if bits >> i & 1 == 1 { 'b' } else { 'a' })
+                        .collect::<String>()
+                })
+            })
+        };
+        for from in words(4).filter(|w| !w.is_empty()) {
+            for s in words(10) {
+                let want = s.contains(&from).then(|| s.replace(&from, "[redacted]"));
+                assert_eq!(replace_all(&s, &from, "[redacted]"), want, "{s} {from}");
+            }
+        }
     }
 
     #[test]
