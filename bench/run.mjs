@@ -100,11 +100,11 @@ table("Summary: waapi-wasm / plain JS", [
 
 const why = {
   "call overhead, sequential":
-    `part of it is the per-attempt timeout the client must have: against plain JS with the same AbortController timer the ratio is ${fixed(ratios.call_overhead_sequential_vs_timeout)} sequential and ${fixed(ratios.call_overhead_concurrent_vs_timeout)} concurrent; the rest is the client's own CPU, ~30 µs per call with a stub fetch (73 against 42 µs for a 3-instance list: wasm-bindgen-futures promise hops, the per-attempt timer and hooks, strings across the boundary) and the GC it adds under load. Instance and action answers are read with one JSON.parse (a large answer costs what plain JS costs; a small one gains nothing measurable); closing the rest: fewer promise hops per call, less crossing of the boundary`,
+    `what is left is the per-attempt timeout the client must have: against plain JS with the same AbortController timer the ratio is ${fixed(ratios.call_overhead_sequential_vs_timeout)} sequential and ${fixed(ratios.call_overhead_concurrent_vs_timeout)} concurrent. A call's attempts run in JS (src/call.js) and a usual answer never enters the wasm; with a stub fetch a 3-instance list costs ~54 µs of CPU against ~44 for plain JS with the same timeout and ~36 without one, and Node 20's AbortController (makeTransferable, createAbortSignal) is ~23 % of the client's samples`,
   "decode, 10 000 instances":
     "the crate's decode is ~3.3× JSON.parse with a stub fetch (copy into wasm, parse, re-serialise, JSON.parse again); closing it: one JSON.parse normalised in place instead of the round trip",
   "edge throughput (req/s)":
-    "the list's bytes now go out as WaAPI sent them once checked (no re-encoding), on a lane without the async handler (two synchronous wasm calls around the first attempt, whose body is read in one go); what is left, per bench/profile-edge.mjs (workerd's inspector): the per-attempt timer and the body read whole (the plain worker streams it unread; the READ row is that cost alone), crossing into wasm and back (strings, the attempt's array), the crate's decode of each instance, the key's SHA-256, and building the Response in JS; the CPU µs/request column is moved far less by other load than req/s",
+    `most of it is reading the body at all: the plain worker streams WaAPI's body through unread, while the edge must read it (bounded) and check it before answering; against the plain worker that reads the body whole (the READ row) the edge's ratio is ${fixed(edge.throughput.edge.rps / edge.throughput.read.rps)} (CPU ${fixed(edge.throughput.edge.cpu_us_per_request / edge.throughput.read.cpu_us_per_request)}×). The list's bytes go out as WaAPI sent them once checked, on a lane without the async handler; the rest, per bench/profile-edge.mjs: crossing into wasm and back, the crate's decode of each instance, the key's SHA-256, building the Response in JS; the CPU µs/request column is moved far less by other load than req/s`,
   "edge p99 latency":
     "the same costs as the throughput: with 32 connections on 2 shared cores, p99 is queueing behind the slower per-request work",
   "edge cold start":
@@ -119,7 +119,7 @@ why["call overhead, sendMessage sequential"] = why["call overhead, sequential"];
 why["call overhead, sendMessage concurrent (64)"] = why["call overhead, sequential"];
 const notes = [];
 for (const [a, , t, v] of targets) if (v !== "met") notes.push(`${a}: ${v} (target ${t}); ${why[a] ?? "see bench/README.md"}.`);
-if (wholeKb > 40) notes.push(`whole-API build: ${fixed(wholeKb, 1)} KB gzip, over the 40 KB target (the package-side size work is a separate change).`);
+if (wholeKb > 40) notes.push(`whole-API build: ${fixed(wholeKb, 1)} KB gzip, over the 40 KB target (bench/README.md says where the bytes go).`);
 notes.push("Run on a machine shared with other builds (2 cores): single figures move a lot between runs; the ratios compare contenders measured interleaved in the same run.");
 if (!notes.length) notes.push("Every target met.");
 else notes.push("Details and profiles: bench/README.md, \"Diagnosis\".");
