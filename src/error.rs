@@ -309,7 +309,9 @@ fn replace_all(s: &str, from: &str, to: &str) -> Option<String> {
     for (i, &b) in hay.iter().enumerate() {
         k = step(k, b, &border);
         if k == needle.len() {
-            out.push_str(s.get(copied..i + 1 - k)?);
+            // Never fails (see above); were it to, the piece is dropped rather than the whole
+            // text kept with the secret in it.
+            out.push_str(s.get(copied..i + 1 - k).unwrap_or_default());
             out.push_str(to);
             copied = i + 1;
             k = 0;
@@ -318,7 +320,7 @@ fn replace_all(s: &str, from: &str, to: &str) -> Option<String> {
     if copied == 0 {
         return None;
     }
-    out.push_str(s.get(copied..)?);
+    out.push_str(s.get(copied..).unwrap_or_default());
     Some(out)
 }
 
