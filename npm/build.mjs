@@ -11,7 +11,84 @@ import { pathToFileURL } from "node:url";
 import { build, transformSync } from "esbuild";
 
 const pkg = new URL("../pkg/", import.meta.url);
+
+// wasm-bindgen names each import of the wasm `__wbg_<what>_<16 hex digits>` (the digits keep two
+// crates' imports apart), under the module "./waapi_wasm_bg.js", and writes each name twice: in the
+// wasm's import section and as a key of the glue's import object. Random digits do not compress:
+// short names ("a", "b", …, module "w") in both places take 0.8 KB gzip off the wasm and 0.5 KB
+// off the glue. Each name must be a key of the glue exactly once; `initSync` below links the two.
+const MODULE = "./waapi_wasm_bg.js";
+{
+  const bytes = readFileSync(new URL("waapi_wasm_bg.wasm", pkg));
+  let glue = readFileSync(new URL("waapi_wasm.js", pkg), "utf8");
+  const leb = (at) => {
+    let n = 0, shift = 0, b;
+    do (b = bytes[at++]), (n += (b & 127) * 2 ** shift), (shift += 7);
+    while (b & 128);
+    return [n, at];
+  };
+  const uleb = (n) => {
+    const out = [];
+    do out.push((n & 127) | (n > 127 ? 128 : 0)), (n = Math.floor(n / 128));
+    while (n);
+    return out;
+  };
+  const name = (s) => [...uleb(Buffer.byteLength(s)), ...Buffer.from(s)];
+  const short = (i) => (i < 26 ? "" : String.fromCharCode(97 + Math.floor(i / 26) - 1)) + String.fromCharCode(97 + (i % 26));
+  const rekey = (from, to) => {
+    const parts = glue.split(from);
+    assert.equal(parts.length, 2, `${from} is a key of waapi_wasm.js once`);
+    glue = parts.join(to);
+  };
+  const out = [...bytes.subarray(0, 8)];
+  for (let at = 8; at < bytes.length; ) {
+    const id = bytes[at];
+    let [size, start] = leb(at + 1);
+    const end = start + size;
+    if (id !== 2) {
+      out.push(...bytes.subarray(at, end));
+      at = end;
+      continue;
+    }
+    // The import section: count, then each import's module, name, kind and description.
+    let [count, p] = leb(start), renamed = 0;
+    assert.ok(count <= 26 * 27, "every import gets a name of one or two letters");
+    const section = uleb(count);
+    for (let i = 0; i < count; i++) {
+      const text = () => {
+        const [n, from] = leb(p);
+        p = from + n;
+        return bytes.subarray(from, p).toString();
+      };
+      const module = text(), field = text(), kind = bytes[p++], desc = p;
+      if (kind === 0) p = leb(p)[1]; // a function: its type
+      else if (kind === 3) p += 2; // a global: type, mutability
+      else {
+        if (kind === 1) p++; // a table: its element type, then limits like a memory's
+        const flags = bytes[p++];
+        p = leb(p)[1];
+        if (flags & 1) p = leb(p)[1];
+      }
+      if (module === MODULE) {
+        const to = short(renamed++);
+        rekey(`${field}: function`, `${to}: function`);
+        section.push(...name("w"), ...name(to));
+      } else section.push(...name(module), ...name(field));
+      section.push(kind, ...bytes.subarray(desc, p));
+    }
+    assert.equal(p, end, "the import section is read to its end");
+    out.push(2, ...uleb(section.length), ...section);
+    at = end;
+  }
+  rekey(`"${MODULE}": import0`, "w: import0");
+  writeFileSync(new URL("waapi_wasm_bg.wasm", pkg), Buffer.from(out));
+  writeFileSync(new URL("waapi_wasm.js", pkg), glue);
+}
 const wasm = readFileSync(new URL("waapi_wasm_bg.wasm", pkg));
+{
+  const { initSync } = await import(pathToFileURL(new URL("waapi_wasm.js", pkg).pathname));
+  initSync({ module: wasm }); // throws a LinkError if an import lacks its function
+}
 
 // Each byte becomes one or two printable ASCII characters: the 90 most frequent byte values one
 // character each, the others "}" or "~" and one more. Unlike base64 this keeps the bytes'
