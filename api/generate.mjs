@@ -280,6 +280,17 @@ function rust() {
   }
   out.push("];");
   out.push("");
+  // The same catalogue as one string (`action::packed` reads it; a test holds it to CATALOGUE):
+  // a table of `&str` pairs is ~5 KB of pointers in the wasm that gzip cannot shrink, this is text.
+  const KINDS = ["String", "Integer", "Number", "Boolean", "Object", "Array", "Strings", "Integers", "Objects", "IntegerOrString", "StringOrStrings"];
+  const code = (p) => String.fromCharCode(48 + KINDS.indexOf(kindOf(p.schema)) * 4 + (p.required ? 2 : 0) + (nullable(p.schema) ? 1 : 0));
+  out.push("/// [`CATALOGUE`] as the validator reads it: `/` and each action's name, then each parameter's");
+  out.push("/// name after one character, `'0'` + 4 × its kind (in [`Kind`]'s order) + 2 if required + 1 if");
+  out.push("/// nullable; space-separated.");
+  out.push("pub(crate) static PACKED: &str = concat!(");
+  actions.forEach((a, n) => out.push(`    ${JSON.stringify(`${n ? " " : ""}/${a.action}${a.params.map((p) => ` ${code(p)}${p.name}`).join("")}`)},`));
+  out.push(");");
+  out.push("");
 
   for (const a of actions) {
     const P = pascal(a.action);

@@ -2,11 +2,12 @@
 //! checked, encoded, sent and decoded.
 //!
 //! The 122 actions the crate knows are data: [`crate::actions::CATALOGUE`], generated from
-//! `api/actions.json`, lists each one's parameters, and one validator reads it. The typed
+//! `api/actions.json`, lists each one's parameters, and one validator ([`check`]) reads it, or
+//! the same catalogue packed in one string (`PACKED`, what the crate's own calls use). The typed
 //! request builders and answers in [`crate::actions`] are generated too and end here;
 //! [`InstanceClient::action`] reaches any action by name, one this crate does not know included.
 
-use crate::actions::CATALOGUE;
+use crate::actions::{CATALOGUE, PACKED};
 use crate::client::{Client, InstanceClient};
 use crate::error::Error;
 use crate::json::Json;
@@ -110,6 +111,38 @@ pub fn find(name: &str) -> Option<&'static Action> {
     CATALOGUE.iter().find(|a| a.name == name)
 }
 
+/// [`Kind`]'s variants in order, as `PACKED` numbers them.
+const KINDS: [Kind; 11] = [
+    Kind::String,
+    Kind::Integer,
+    Kind::Number,
+    Kind::Boolean,
+    Kind::Object,
+    Kind::Array,
+    Kind::Strings,
+    Kind::Integers,
+    Kind::Objects,
+    Kind::IntegerOrString,
+    Kind::StringOrStrings,
+];
+
+/// The parameters of action `name` as `PACKED` lists them, if the crate knows it: what
+/// [`find`] gives, read from text rather than a table of pointers (the wasm's size).
+pub(crate) fn packed(name: &str) -> Option<impl Iterator<Item = Param> + Clone> {
+    let mut fields = PACKED.split_ascii_whitespace();
+    fields.find(|f| f.strip_prefix('/') == Some(name))?;
+    // The next action's `/` (below '0') ends the list.
+    Some(fields.map_while(|f| {
+        let code = f.as_bytes().first()?.checked_sub(b'0')?;
+        Some(Param {
+            name: f.get(1..)?,
+            kind: *KINDS.get(usize::from(code / 4))?,
+            required: code & 2 != 0,
+            nullable: code & 1 != 0,
+        })
+    }))
+}
+
 /// Actions that only read (`get-*`, `fetch-*`, `search-*`, `is-*`, `download-*`): they need the
 /// read permission and are retried like a GET. Every other action changes something.
 pub fn is_read_only(name: &str) -> bool {
@@ -140,65 +173,7 @@ impl Action {
     /// and not null, every present one of its JSON type, no name the action does not take.
     /// The message names the parameter.
     pub fn validate(&self, params: &Json) -> Result<(), Error> {
-        let name = self.name;
-        let Json::Object(members) = params else {
-            return Err(Error::invalid(format!(
-                "The parameters of {name} must be an object."
-            )));
-        };
-        for (key, value) in members {
-            let Some(param) = self.params.iter().find(|p| p.name == key) else {
-                return Err(self.unknown(key));
-            };
-            let fits = param.kind.accepts(value) || (value.is_null() && param.nullable);
-            if !fits {
-                // JSON has no NaN or Infinity: JavaScript sends them as null.
-                let null = if value.is_null() {
-                    ", not null (nor NaN or Infinity)"
-                } else {
-                    ""
-                };
-                return Err(Error::invalid(format!(
-                    "{name}: \"{key}\" must be {}{null}.",
-                    param.kind.describe()
-                )));
-            }
-        }
-        if let Some(missing) = self
-            .params
-            .iter()
-            .find(|p| p.required && !members.iter().any(|(k, _)| k == p.name))
-        {
-            return Err(Error::invalid(format!(
-                "{name}: \"{}\" is required ({}).",
-                missing.name,
-                missing.kind.describe()
-            )));
-        }
-        Ok(())
-    }
-
-    fn unknown(&self, key: &str) -> Error {
-        let hint = match self
-            .params
-            .iter()
-            .find(|p| p.name.eq_ignore_ascii_case(key))
-        {
-            Some(p) => format!(" Did you mean \"{}\"?", p.name),
-            None if self.params.is_empty() => " It takes none.".into(),
-            None => {
-                let mut all = String::from(" It takes ");
-                for (n, p) in self.params.iter().enumerate() {
-                    if n > 0 {
-                        all.push_str(", ");
-                    }
-                    all.push_str(p.name);
-                }
-                all.push('.');
-                all
-            }
-        };
-        Error::invalid(format!("{} takes no parameter \"{key}\".{hint}", self.name))
+        check(self.name, self.params.iter().copied(), params)
     }
 
     /// The request for instance `id`, after checking `params`. Hidden, as [`Request`] is.
@@ -207,6 +182,67 @@ impl Action {
         self.validate(params)?;
         Request::action(id, self.name, text(params))
     }
+}
+
+/// [`Action::validate`] for action `name`, which takes the parameters `takes` (from either form
+/// of the catalogue).
+pub(crate) fn check<I>(name: &str, takes: I, params: &Json) -> Result<(), Error>
+where
+    I: Iterator<Item = Param> + Clone,
+{
+    let Json::Object(members) = params else {
+        return Err(Error::invalid(format!(
+            "The parameters of {name} must be an object."
+        )));
+    };
+    for (key, value) in members {
+        let Some(param) = takes.clone().find(|p| p.name == key) else {
+            return Err(unknown(name, takes, key));
+        };
+        let fits = param.kind.accepts(value) || (value.is_null() && param.nullable);
+        if !fits {
+            // JSON has no NaN or Infinity: JavaScript sends them as null.
+            let null = if value.is_null() {
+                ", not null (nor NaN or Infinity)"
+            } else {
+                ""
+            };
+            return Err(Error::invalid(format!(
+                "{name}: \"{key}\" must be {}{null}.",
+                param.kind.describe()
+            )));
+        }
+    }
+    if let Some(missing) = takes
+        .clone()
+        .find(|p| p.required && !members.iter().any(|(k, _)| k == p.name))
+    {
+        return Err(Error::invalid(format!(
+            "{name}: \"{}\" is required ({}).",
+            missing.name,
+            missing.kind.describe()
+        )));
+    }
+    Ok(())
+}
+
+fn unknown(name: &str, takes: impl Iterator<Item = Param> + Clone, key: &str) -> Error {
+    let hint = match takes.clone().find(|p| p.name.eq_ignore_ascii_case(key)) {
+        Some(p) => format!(" Did you mean \"{}\"?", p.name),
+        None if takes.clone().next().is_none() => " It takes none.".into(),
+        None => {
+            let mut all = String::from(" It takes ");
+            for (n, p) in takes.enumerate() {
+                if n > 0 {
+                    all.push_str(", ");
+                }
+                all.push_str(p.name);
+            }
+            all.push('.');
+            all
+        }
+    };
+    Error::invalid(format!("{name} takes no parameter \"{key}\".{hint}"))
 }
 
 /// Compact JSON text, written directly rather than through `Display` (no `core::fmt`).
@@ -446,10 +482,12 @@ impl InstanceClient<'_> {
         name: &'static str,
         params: &Params,
     ) -> Result<T, Error> {
-        let action = find(name).ok_or_else(|| Error::invalid("Unknown action."))?;
+        let takes = packed(name).ok_or_else(|| Error::invalid("Unknown action."))?;
+        let params = params.to_json();
+        let checked = check(name, takes, &params);
         let request = self
             .client
-            .finish(action.request(self.id, &params.to_json()))?;
+            .finish(checked.and_then(|()| Request::action(self.id, name, text(&params))))?;
         self.client.action_payload(&request, T::from_json).await
     }
 }
@@ -491,6 +529,29 @@ mod tests {
             assert_eq!(find(a.name), Some(a));
         }
         assert_eq!(find("send-messages"), None);
+    }
+
+    #[test]
+    fn the_packed_catalogue_is_the_catalogue() {
+        let mut actions = 0;
+        for a in CATALOGUE {
+            let params: Vec<Param> = packed(a.name).unwrap().collect();
+            assert_eq!(params, a.params, "{}", a.name);
+        }
+        for field in PACKED.split_ascii_whitespace() {
+            actions += usize::from(field.starts_with('/'));
+        }
+        assert_eq!(actions, CATALOGUE.len());
+        for name in [
+            "send-messages",
+            "send",
+            "",
+            "/send-message",
+            "chatId",
+            "2chatId",
+        ] {
+            assert!(packed(name).is_none(), "{name}");
+        }
     }
 
     /// A value of `kind` that carries the parameter's name where the kind can, so that a

@@ -1172,11 +1172,11 @@ fn action_request(
     if !checked {
         return Request::action(id, &name, body);
     }
-    let known = action::find(&name)
+    let takes = action::packed(&name)
         .ok_or_else(|| Error::invalid(format!("{name} is not an action this package knows.")))?;
     let parsed = Json::parse(&body)
         .map_err(|_| Error::invalid(format!("The parameters of {name} are not JSON.")))?;
-    known.validate(&parsed)?;
+    action::check(&name, takes, &parsed)?;
     Request::action(id, &name, body)
 }
 
