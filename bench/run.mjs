@@ -100,7 +100,7 @@ table("Summary: waapi-wasm / plain JS", [
 
 const why = {
   "call overhead, sequential":
-    `what is left is the per-attempt timeout the client must have: against plain JS with the same AbortController timer the ratio is ${fixed(ratios.call_overhead_sequential_vs_timeout)} sequential and ${fixed(ratios.call_overhead_concurrent_vs_timeout)} concurrent. A call's attempts run in JS (src/call.js) and a usual answer never enters the wasm; with a stub fetch a 3-instance list costs ~54 µs of CPU against ~44 for plain JS with the same timeout and ~36 without one, and Node 20's AbortController (makeTransferable, createAbortSignal) is ~23 % of the client's samples`,
+    `what is left is the per-attempt timeout the client must have: against plain JS with the same AbortController timer the ratio is ${fixed(ratios.call_overhead_sequential_vs_timeout)} sequential and ${fixed(ratios.call_overhead_concurrent_vs_timeout)} concurrent, and that timer alone makes plain JS ${fixed(node.overhead.sequential.plain_timeout_median_us / node.overhead.sequential.plain_median_us)}× / ${fixed(node.overhead.concurrent.plain_timeout_median_us / node.overhead.concurrent.plain_median_us)}× of itself without one. A call's attempts run in JS (src/call.js) and a usual answer never enters the wasm; with a stub fetch a 3-instance list costs ~47 µs of CPU against ~43 for plain JS with the same timeout and ~34 without one, and Node 20's AbortController (makeTransferable, createAbortSignal) is ~24 % of the client's samples`,
   "decode, 10 000 instances":
     "the crate's decode is ~3.3× JSON.parse with a stub fetch (copy into wasm, parse, re-serialise, JSON.parse again); closing it: one JSON.parse normalised in place instead of the round trip",
   "edge throughput (req/s)":
@@ -108,7 +108,7 @@ const why = {
   "edge p99 latency":
     "the same costs as the throughput: with 32 connections on 2 shared cores, p99 is queueing behind the slower per-request work",
   "edge cold start":
-    "workerd compiles and instantiates the edge's wasm (V8 in Node compiles this build in ~7 ms cold) and the first request compiles lazily each function it touches; the Durable Object namespace made no measurable difference (tried without it); closing it: a smaller edge build",
+    "the edge compiles its wasm as it first runs it: the first request's lazy compilation of the functions it touches takes ~6 ms in Node on this machine (compiling all of the edge's wasm eagerly takes ~22 ms), on top of loading the modules (~4.5 ms in workerd); the Durable Object namespace made no measurable difference (tried without it); closing it: less wasm code on the list's path",
 };
 why["decode, 10 instances"] = why["decode, 10 000 instances"];
 why["decode, 1 000 instances"] = why["decode, 10 000 instances"];
