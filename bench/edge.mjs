@@ -190,6 +190,10 @@ export async function edgeBench(fake, { quick = false } = {}) {
     read: { label: "plain JS worker reading the body whole (READ 1), extra", kind: "plain",
       vars: { WAAPI_BASE_URL: fake.api, WAAPI_TOKEN: fake.token, EDGE_KEYS: entry, READ: "1" } },
     cached: { label: "waapi-wasm edge, cache on (CACHE_TTL_MS 5000), extra", kind: "edge", vars: vars("5000") },
+    // The same plain worker in a second workerd process: how far two processes running the same
+    // code land apart in this run, the resolution of every ratio above.
+    plain2: { label: "plain JS forwarding worker, a second process (the run's noise), extra", kind: "plain",
+      vars: { WAAPI_BASE_URL: fake.api, WAAPI_TOKEN: fake.token, EDGE_KEYS: entry } },
   };
 
   // Cold start: spawn `workerd serve` → first 200 (includes compiling the worker and, for the
@@ -215,7 +219,7 @@ export async function edgeBench(fake, { quick = false } = {}) {
     await fake.clearLog();
     const runs = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
     for (let r = 0; r < ROUNDS; r++) {
-      for (const k of [...(r % 2 ? ["plain", "edge"] : ["edge", "plain"]), "read", "reencode", "cached"]) {
+      for (const k of [...(r % 2 ? ["plain", "edge"] : ["edge", "plain"]), "read", "reencode", "cached", "plain2"]) {
         const cpu = running[k].cpuMs();
         const run = await load(running[k].url, key, SECONDS);
         run.cpuUsPerRequest = ((running[k].cpuMs() - cpu) * 1000) / run.requests.total;

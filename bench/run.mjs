@@ -121,6 +121,10 @@ const notes = [];
 for (const [a, , t, v] of targets) if (v !== "met") notes.push(`${a}: ${v} (target ${t}); ${why[a] ?? "see bench/README.md"}.`);
 if (wholeKb > 40) notes.push(`whole-API build: ${fixed(wholeKb, 1)} KB gzip, over the 40 KB target (bench/README.md says where the bytes go).`);
 notes.push("Run on a machine shared with other builds (2 cores): single figures move a lot between runs; the ratios compare contenders measured interleaved in the same run.");
+{
+  const [two, one] = [edge.throughput.plain2, edge.throughput.plain];
+  notes.push(`The edge's resolution in this run: the same plain worker in a second workerd process ran at ${fixed(two.rps / one.rps)}× the first's req/s and ${fixed(two.cpu_us_per_request / one.cpu_us_per_request)}× its CPU per request; an edge ratio closer than that to another is within the noise.`);
+}
 if (!notes.length) notes.push("Every target met.");
 else notes.push("Details and profiles: bench/README.md, \"Diagnosis\".");
 
