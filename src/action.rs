@@ -533,14 +533,14 @@ mod tests {
 
     #[test]
     fn the_packed_catalogue_is_the_catalogue() {
-        let mut actions = 0;
         for a in CATALOGUE {
             let params: Vec<Param> = packed(a.name).unwrap().collect();
             assert_eq!(params, a.params, "{}", a.name);
         }
-        for field in PACKED.split_ascii_whitespace() {
-            actions += usize::from(field.starts_with('/'));
-        }
+        let actions = PACKED
+            .split_ascii_whitespace()
+            .filter(|f| f.starts_with('/'))
+            .count();
         assert_eq!(actions, CATALOGUE.len());
         for name in [
             "send-messages",
