@@ -1,10 +1,12 @@
 // Size: what each shipped build ships (wasm + JS glue) and, for the same job (list instances with
 // the bearer and JSON headers), a hand-written fetch wrapper, openapi-fetch and ky, and waapi-wasm
-// itself, each bundled and minified by esbuild. raw / gzip -9 / brotli -q 11 bytes; wasm and JS
-// are compressed separately, as a server sends them.
+// itself, each bundled and minified by esbuild. raw / gzip -9 / brotli -q 11 bytes; a separate
+// wasm and the JS are compressed apart, as a server sends them. The package's entries are measured
+// by tests/size.mjs (what `make test` holds to its budget), the wasm inside the JS where it is.
 import { readFileSync, readdirSync } from "node:fs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import * as esbuild from "esbuild";
+import { shipped } from "../tests/size.mjs";
 import { root, table, int } from "./lib.mjs";
 
 const measure = (bytes) => ({
@@ -39,36 +41,26 @@ const snippets = (dir) =>
     .map((f) => `${dir}/snippets/${f}`);
 
 export async function sizes() {
-  const pkgWasm = measure(files(["pkg/waapi_wasm_bg.wasm"]));
   const edgeWasm = measure(files(["worker/build/waapi_edge_bg.wasm"]));
-  // Each entry with what it loads: the glue, its snippets and the action methods (actions.js,
-  // every client action) when the entry imports them.
-  const entry = (file) => [
-    "pkg/waapi_wasm.js",
-    ...snippets("pkg"),
-    ...(/["']\.\/actions\.js["']/.test(readFileSync(`${root}pkg/${file}`, "utf8")) ? ["pkg/actions.js"] : []),
-    `pkg/${file}`,
-  ];
-  const builds = [
-    ["node", pkgWasm, entry("node.js"), "shipped"],
-    ["workerd", pkgWasm, entry("workerd.js"), "shipped"],
-    ["browser", pkgWasm, entry("browser.js"), "shipped"],
-    ["web", pkgWasm, entry("web.js"), "shipped"],
-    ["worker", edgeWasm, ["worker/build/waapi_edge.js", ...snippets("worker/build"), "worker/src/index.js", "worker/src/events.js"], "shipped"],
-  ];
   const result = {};
   const describe = {};
-  for (const [name, wasm, glue] of builds) {
-    const js = measure(files(glue));
-    result[name] = { ...sum(wasm, js), wasm, js };
-    describe[name] = `unbundled: wasm + ${glue.join(" + ")}`;
+  // Each entry of the package as it ships (tests/size.mjs), under the names results.json keeps:
+  // node, browser, workerd, web, and index_cjs, web_cjs for the CommonJS ones.
+  for (const [file, s] of Object.entries(shipped())) {
+    const name = file.replace(/\.js$/, "").replace(".", "_");
+    result[name] = { ...s.total, wasm: s.wasm ?? NONE, js: s.js };
+    describe[name] = `${s.wasm ? "the .wasm beside it" : "the wasm inside the JS"}: ${s.files.join(" + ")}`;
   }
+  const worker = ["worker/build/waapi_edge.js", ...snippets("worker/build"), "worker/src/index.js", "worker/src/events.js"];
+  const workerJs = measure(files(worker));
+  result.worker = { ...sum(edgeWasm, workerJs), wasm: edgeWasm, js: workerJs };
+  describe.worker = `unbundled: wasm + ${worker.join(" + ")}`;
   // The whole-API build: the largest package build as shipped (every action in it).
   const whole = Object.entries(result).filter(([n]) => n !== "worker").sort((a, b) => b[1].gzip - a[1].gzip)[0];
   result.whole_api = { ...whole[1], build: whole[0] };
   describe.whole_api = `the largest package build (${whole[0]}), every client action in it`;
   const alternatives = [
-    ["waapi-wasm-esbuild", "waapi-wasm.js", pkgWasm, "esbuild bundle of pkg/browser.js + the .wasm"],
+    ["waapi-wasm-esbuild", "waapi-wasm.js", NONE, "esbuild bundle of pkg/browser.js, the wasm inside it"],
     ["plain", "plain.js", NONE, "hand-written fetch wrapper, esbuild bundle"],
     ["openapi-fetch", "openapi-fetch.js", NONE, `openapi-fetch ${version("openapi-fetch")}, esbuild bundle`],
     ["ky", "ky.js", NONE, `ky ${version("ky")}, esbuild bundle`],

@@ -1,5 +1,4 @@
-// The same job with waapi-wasm's browser build, bundled like the others; the .wasm it loads
-// (new URL(…, import.meta.url)) is counted separately.
+// The same job with waapi-wasm's browser build, bundled like the others (the wasm is inside its JS).
 import { WaapiClient } from "../../pkg/browser.js";
 
 export async function listInstances(baseUrl, token) {
