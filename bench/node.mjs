@@ -45,6 +45,9 @@ export async function nodeBench(fake, { quick = false } = {}) {
     timed: () => timedList(fake.api, fake.token),
     ky: () => kyList(fake.api, fake.token),
     openapi: () => openapiList(fake.api, fake.token),
+    // The same plain JS again, as a contender of its own: how far one code lands from itself in
+    // this run, the resolution of every ratio in the table.
+    again: () => plainList(fake.api, fake.token),
   };
   const KINDS = Object.keys(contenders);
   /** Round r starts at a different contender each time: A B C, B C A, C A B, … */
@@ -85,6 +88,7 @@ export async function nodeBench(fake, { quick = false } = {}) {
       plain_timeout_median_us: us(median(seq.timed)),
       ky_median_us: us(median(seq.ky)),
       openapi_fetch_median_us: us(median(seq.openapi)),
+      plain_again_median_us: us(median(seq.again)),
     },
     concurrent: {
       calls_each: CON_ROUNDS * CON_PER,
@@ -94,6 +98,7 @@ export async function nodeBench(fake, { quick = false } = {}) {
       plain_timeout_median_us: us(median(con.timed)),
       ky_median_us: us(median(con.ky)),
       openapi_fetch_median_us: us(median(con.openapi)),
+      plain_again_median_us: us(median(con.again)),
     },
   };
   for (const v of Object.values(overhead)) {
@@ -103,6 +108,7 @@ export async function nodeBench(fake, { quick = false } = {}) {
     // target is to be below both.
     v.ky_ratio = v.ky_median_us / v.plain_median_us;
     v.openapi_fetch_ratio = v.openapi_fetch_median_us / v.plain_median_us;
+    v.plain_again_ratio = v.plain_again_median_us / v.plain_median_us;
   }
   table(
     `2. Call overhead in Node: listInstances() against fake-waapi (3 instances, no delay), interleaved ABBA, medians`,
@@ -117,6 +123,7 @@ export async function nodeBench(fake, { quick = false } = {}) {
     ],
   );
   console.log("   every ratio: the contender / fetch + JSON.parse; the contenders take turns, each round starting at the next one");
+  console.log(`   the same fetch + JSON.parse as a second contender (the run's noise): ${fixed(overhead.sequential.plain_again_ratio)} sequential, ${fixed(overhead.concurrent.plain_again_ratio)} concurrent`);
 
   // ---- 2b. call overhead of an action: sendMessage, sequential and 64 in flight ----
   const message = { chatId: "4915112345678@c.us", message: "Bench message" };

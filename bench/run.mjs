@@ -123,6 +123,8 @@ if (wholeKb > 40) notes.push(`whole-API build: ${fixed(wholeKb, 1)} KB gzip, ove
 notes.push("Run on a machine shared with other builds (2 cores): single figures move a lot between runs; the ratios compare contenders measured interleaved in the same run.");
 {
   const [two, one] = [edge.throughput.plain2, edge.throughput.plain];
+  const again = node.overhead;
+  notes.push(`The call overhead's resolution in this run: the same plain JS as a second contender landed at ${fixed(again.sequential.plain_again_ratio)}× (sequential) and ${fixed(again.concurrent.plain_again_ratio)}× (64 in flight) of itself.`);
   notes.push(`The edge's resolution in this run: the same plain worker in a second workerd process ran at ${fixed(two.rps / one.rps)}× the first's req/s and ${fixed(two.cpu_us_per_request / one.cpu_us_per_request)}× its CPU per request; an edge ratio closer than that to another is within the noise.`);
 }
 if (!notes.length) notes.push("Every target met.");
