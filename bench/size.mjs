@@ -4,18 +4,10 @@
 // wasm and the JS are compressed apart, as a server sends them. The package's entries are measured
 // by tests/size.mjs (what `make test` holds to its budget), the wasm inside the JS where it is.
 import { readFileSync, readdirSync } from "node:fs";
-import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import * as esbuild from "esbuild";
-import { shipped } from "../tests/size.mjs";
+import { compressed as measure, shipped } from "../tests/size.mjs";
 import { root, table, int } from "./lib.mjs";
 
-const measure = (bytes) => ({
-  raw: bytes.length,
-  gzip: gzipSync(bytes, { level: 9 }).length,
-  brotli: brotliCompressSync(bytes, {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
-  }).length,
-});
 const files = (paths) => Buffer.concat(paths.map((p) => readFileSync(`${root}${p}`)));
 const sum = (a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli });
 const NONE = { raw: 0, gzip: 0, brotli: 0 };
@@ -49,7 +41,8 @@ export async function sizes() {
   for (const [file, s] of Object.entries(shipped())) {
     const name = file.replace(/\.js$/, "").replace(".", "_");
     result[name] = { ...s.total, wasm: s.wasm ?? NONE, js: s.js };
-    describe[name] = `${s.wasm ? "the .wasm beside it" : "the wasm inside the JS"}: ${s.files.join(" + ")}`;
+    const loads = [...(s.wasmFile ? [s.wasmFile] : []), ...s.jsFiles];
+    describe[name] = `${s.wasmFile ? "the .wasm beside it" : "the wasm inside the JS"}: ${loads.join(" + ")}`;
   }
   const worker = ["worker/build/waapi_edge.js", ...snippets("worker/build"), "worker/src/index.js", "worker/src/events.js"];
   const workerJs = measure(files(worker));

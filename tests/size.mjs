@@ -8,19 +8,18 @@ import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
 const pkg = new URL("../pkg/", import.meta.url);
 
-const measure = (files) => {
-  const bytes = Buffer.concat(files.map((f) => readFileSync(new URL(f, pkg))));
-  return {
-    raw: bytes.length,
-    gzip: gzipSync(bytes, { level: 9 }).length,
-    brotli: brotliCompressSync(bytes, {
-      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
-    }).length,
-  };
-};
+/** `bytes` raw, gzip -9 and brotli -q 11. */
+export const compressed = (bytes) => ({
+  raw: bytes.length,
+  gzip: gzipSync(bytes, { level: 9 }).length,
+  brotli: brotliCompressSync(bytes, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+  }).length,
+});
+const measure = (files) => compressed(Buffer.concat(files.map((f) => readFileSync(new URL(f, pkg)))));
 
-/** Each entry of pkg/: `wasm` (the .wasm it fetches or imports, or null), `js` and `total`
- * (raw, gzip, brotli), and `files`, what it loads. */
+/** Each entry of pkg/: `wasm` (of the .wasm it fetches or imports, `wasmFile`, or null), `js` (of
+ * the JS files it loads, `jsFiles`) and `total`, each raw, gzip and brotli. */
 export function shipped() {
   // wasm-bindgen's inline JS snippets are part of the glue every ES module entry loads.
   const snippets = readdirSync(new URL("snippets/", pkg), { recursive: true })
@@ -42,7 +41,7 @@ export function shipped() {
     const js = measure(jsFiles);
     const total = { raw: 0, gzip: 0, brotli: 0 };
     for (const m of [wasm, js]) if (m) for (const k in total) total[k] += m[k];
-    out[name] = { wasm, js, total, files: [...(wasmFile ? [wasmFile] : []), ...jsFiles] };
+    out[name] = { wasm, js, total, wasmFile, jsFiles };
   }
   return out;
 }
@@ -52,8 +51,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const budget = budgetAt > 0 ? Number(process.argv[budgetAt + 1]) : undefined;
   const rows = [["entry", "part", "raw", "gzip", "brotli"]];
   const over = [];
-  for (const [name, { wasm, js, total, files }] of Object.entries(shipped())) {
-    const parts = [[`js (${files.filter((f) => f.endsWith("js")).map((f) => f.replace(/.*\//, "")).join(" + ")})`, js]];
+  for (const [name, { wasm, js, total, jsFiles }] of Object.entries(shipped())) {
+    const parts = [[`js (${jsFiles.map((f) => f.replace(/.*\//, "")).join(" + ")})`, js]];
     if (wasm) parts.unshift(["wasm", wasm]);
     parts.forEach(([label, m], i) => rows.push([i ? "" : name, label, m.raw, m.gzip, m.brotli]));
     if (parts.length > 1) rows.push(["", "total", total.raw, total.gzip, total.brotli]);
