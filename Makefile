@@ -71,7 +71,7 @@ generate:
 	node api/generate.mjs
 
 pkg: setup-rust setup-npm
-	cargo build --target $(WASM_TARGET) --release --features js
+	cargo build --target $(WASM_TARGET) --release --no-default-features --features js
 	rm -rf pkg && mkdir -p pkg
 	wasm-bindgen --target web --out-dir pkg --remove-name-section --remove-producers-section $(WASM)
 	$(BIN)/wasm-opt -Oz --converge pkg/waapi_wasm_bg.wasm -o pkg/waapi_wasm_bg.wasm
@@ -129,6 +129,7 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p waapi-wasm --all-targets --features serde,native -- -D warnings
 	cargo clippy -p waapi-wasm --all-targets --target $(WASM_TARGET) --features js -- -D warnings
+	cargo clippy -p waapi-wasm --lib --target $(WASM_TARGET) --no-default-features --features js -- -D warnings
 	cargo clippy -p waapi-edge --all-targets --target $(WASM_TARGET) -- -D warnings
 
 # The crate's optional features: serde round trips, and the native transport against in-process fakes.

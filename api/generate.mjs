@@ -262,6 +262,7 @@ function rust() {
   out.push("use crate::client::InstanceClient;");
   out.push("use crate::error::Error;");
   out.push("use crate::json::Json;");
+  out.push("use crate::prelude::*;");
   out.push("");
   out.push("/// Every action the crate knows, in the catalogue's order: what the validator reads.");
   out.push("pub static CATALOGUE: &[Action] = &[");

@@ -11,7 +11,9 @@ use crate::actions::{CATALOGUE, PACKED};
 use crate::client::{Client, InstanceClient};
 use crate::error::Error;
 use crate::json::Json;
+use crate::prelude::*;
 use crate::request::{Request, MAX_SAFE_INTEGER};
+use crate::text::cat;
 
 /// The JSON type a parameter takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,8 +193,10 @@ where
     I: Iterator<Item = Param> + Clone,
 {
     let Json::Object(members) = params else {
-        return Err(Error::invalid(format!(
-            "The parameters of {name} must be an object."
+        return Err(Error::invalid(cat!(
+            "The parameters of ",
+            name,
+            " must be an object."
         )));
     };
     for (key, value) in members {
@@ -207,9 +211,14 @@ where
             } else {
                 ""
             };
-            return Err(Error::invalid(format!(
-                "{name}: \"{key}\" must be {}{null}.",
-                param.kind.describe()
+            return Err(Error::invalid(cat!(
+                name,
+                ": \"",
+                key,
+                "\" must be ",
+                param.kind.describe(),
+                null,
+                "."
             )));
         }
     }
@@ -217,10 +226,13 @@ where
         .clone()
         .find(|p| p.required && !members.iter().any(|(k, _)| k == p.name))
     {
-        return Err(Error::invalid(format!(
-            "{name}: \"{}\" is required ({}).",
+        return Err(Error::invalid(cat!(
+            name,
+            ": \"",
             missing.name,
-            missing.kind.describe()
+            "\" is required (",
+            missing.kind.describe(),
+            ")."
         )));
     }
     Ok(())
@@ -228,7 +240,7 @@ where
 
 fn unknown(name: &str, takes: impl Iterator<Item = Param> + Clone, key: &str) -> Error {
     let hint = match takes.clone().find(|p| p.name.eq_ignore_ascii_case(key)) {
-        Some(p) => format!(" Did you mean \"{}\"?", p.name),
+        Some(p) => cat!(" Did you mean \"", p.name, "\"?"),
         None if takes.clone().next().is_none() => " It takes none.".into(),
         None => {
             let mut all = String::from(" It takes ");
@@ -242,7 +254,7 @@ fn unknown(name: &str, takes: impl Iterator<Item = Param> + Clone, key: &str) ->
             all
         }
     };
-    Error::invalid(format!("{name} takes no parameter \"{key}\".{hint}"))
+    Error::invalid(cat!(name, " takes no parameter \"", key, "\".", hint))
 }
 
 /// Compact JSON text, written directly rather than through `Display` (no `core::fmt`).
@@ -390,7 +402,7 @@ impl<T: FromJson> FromJson for Vec<T> {
             Json::Array(items) => items
                 .iter()
                 .enumerate()
-                .map(|(n, item)| T::from_json(item).map_err(|why| format!("item {n} {why}")))
+                .map(|(n, item)| T::from_json(item).map_err(|why| cat!("item ", n, " ", why)))
                 .collect(),
             _ => Err("is not a list".into()),
         }
@@ -403,7 +415,7 @@ pub fn field<T: FromJson>(obj: &Json, key: &str) -> Result<Option<T>, String> {
         None | Some(Json::Null) => Ok(None),
         Some(v) => T::from_json(v)
             .map(Some)
-            .map_err(|why| format!("`{key}` {why}")),
+            .map_err(|why| cat!("`", key, "` ", why)),
     }
 }
 
@@ -446,8 +458,10 @@ impl InstanceClient<'_> {
     /// ```
     pub async fn action(self, name: &str, params: &Json<'_>) -> Result<Json<'static>, Error> {
         if !params.is_object() {
-            return Err(Error::invalid(format!(
-                "The parameters of {name} must be an object."
+            return Err(Error::invalid(cat!(
+                "The parameters of ",
+                name,
+                " must be an object."
             )));
         }
         let request = self

@@ -18,6 +18,7 @@ use crate::action::{field, object, Action, FromJson, Kind, Param, Params};
 use crate::client::InstanceClient;
 use crate::error::Error;
 use crate::json::Json;
+use crate::prelude::*;
 
 /// Every action the crate knows, in the catalogue's order: what the validator reads.
 pub static CATALOGUE: &[Action] = &[

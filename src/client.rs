@@ -1,13 +1,15 @@
 //! The client: a token, options, and one resource handler per part of the API.
 
-use std::fmt;
+use core::fmt;
 
 use crate::envelope::{http_error, Body};
 use crate::error::Error;
 use crate::json::write_u64;
 use crate::models::{ClientStatus, Instance, Me, QrCode};
+use crate::prelude::*;
 use crate::request::{check_http_url, InstanceUpdate, Request};
 use crate::retry::{decide, parse_retry_after, Decision, Outcome};
+use crate::text::cat;
 use crate::transport::{self, Failure};
 
 /// WaAPI's API root.
@@ -172,13 +174,17 @@ impl Client {
         }
         check_http_url(&self.options.base_url, "The base URL")?;
         if self.options.timeout_ms == 0 || self.options.timeout_ms > MAX_TIMEOUT_MS {
-            return Err(Error::invalid(format!(
-                "The timeout must be from 1 to {MAX_TIMEOUT_MS} ms."
+            return Err(Error::invalid(cat!(
+                "The timeout must be from 1 to ",
+                MAX_TIMEOUT_MS,
+                " ms."
             )));
         }
         if self.options.max_retries > MAX_MAX_RETRIES {
-            return Err(Error::invalid(format!(
-                "maxRetries must be from 0 to {MAX_MAX_RETRIES}."
+            return Err(Error::invalid(cat!(
+                "maxRetries must be from 0 to ",
+                MAX_MAX_RETRIES,
+                "."
             )));
         }
         if !(1..=MAX_MAX_RESPONSE_BYTES).contains(&self.options.max_response_bytes) {
@@ -293,13 +299,20 @@ impl Client {
     fn failed(&self, request: &Request, failure: Failure, timeout_ms: u32) -> Error {
         match failure {
             Failure::Timeout => Error::Timeout {
-                message: format!(
-                    "WaAPI did not answer within {timeout_ms} ms (tried to {}).",
-                    request.action
+                message: cat!(
+                    "WaAPI did not answer within ",
+                    timeout_ms,
+                    " ms (tried to ",
+                    request.action,
+                    ")."
                 ),
             },
             Failure::Aborted => Error::Aborted {
-                message: format!("The call to {} was aborted by its signal.", request.action),
+                message: cat!(
+                    "The call to ",
+                    request.action,
+                    " was aborted by its signal."
+                ),
             },
             Failure::Network(why) => {
                 // The runtime's words may end a sentence already (Bun's do: "…the url?").
@@ -309,7 +322,7 @@ impl Client {
                     "."
                 };
                 Error::Network {
-                    message: format!("Could not reach WaAPI to {}: {why}{stop}", request.action),
+                    message: cat!("Could not reach WaAPI to ", request.action, ": ", why, stop),
                 }
             }
             Failure::TooLarge(status) => self.too_large(request, status),

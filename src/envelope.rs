@@ -1,12 +1,14 @@
 //! WaAPI's envelopes, read tolerantly (CONTRACT.md §1, §3): where each answer's payload sits,
 //! and the errors the API reports with HTTP 200 or in an error status. No I/O.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use crate::error::Error;
 use crate::json::Json;
 use crate::models::{decode, ClientStatus, Instance, Me, QrCode};
+use crate::prelude::*;
 use crate::request::{Answer, Request};
+use crate::text::cat;
 
 /// A 2xx answer as received, before parsing.
 pub struct Body {
@@ -39,7 +41,7 @@ impl<'a> Reply<'a> {
         } else {
             Json::parse(body).map_err(|e| Error::Decode {
                 status,
-                message: format!("WaAPI's answer to {action} is not JSON ({e})."),
+                message: cat!("WaAPI's answer to ", action, " is not JSON (", e, ")."),
             })?
         };
         Ok(Reply {
@@ -52,9 +54,12 @@ impl<'a> Reply<'a> {
     pub(crate) fn decode_error(&self, what: String) -> Error {
         Error::Decode {
             status: self.status,
-            message: format!(
-                "WaAPI's answer to {} is not what was expected: {what}.",
-                self.action
+            message: cat!(
+                "WaAPI's answer to ",
+                self.action,
+                " is not what was expected: ",
+                what,
+                "."
             ),
         }
     }
@@ -63,10 +68,11 @@ impl<'a> Reply<'a> {
         Error::Api {
             status: self.status,
             message: match api_message(at) {
-                Some(m) => format!("WaAPI could not {}: {m}", self.action),
-                None => format!(
-                    "WaAPI could not {} (it answered with status \"error\").",
-                    self.action
+                Some(m) => cat!("WaAPI could not ", self.action, ": ", m),
+                None => cat!(
+                    "WaAPI could not ",
+                    self.action,
+                    " (it answered with status \"error\")."
                 ),
             },
         }
@@ -96,7 +102,7 @@ impl<'a> Reply<'a> {
             .find_map(|k| root.get(k).filter(|v| !v.is_null()));
         match found {
             Some(v) => self.checked(v),
-            None => Err(self.decode_error(format!("no `{}` in the body", keys[0]))),
+            None => Err(self.decode_error(cat!("no `", keys[0], "` in the body"))),
         }
     }
 
@@ -123,13 +129,10 @@ impl<'a> Reply<'a> {
     pub fn instance(&self) -> Result<Instance, Error> {
         let v = self.wrapper(&["instance", "instances", "data"])?;
         match v {
-            Json::Array(items) => {
-                match items.as_slice() {
-                    [one] => self.typed(decode::instance(one)),
-                    _ => Err(self
-                        .decode_error(format!("{} instances where one was expected", items.len()))),
-                }
-            }
+            Json::Array(items) => match items.as_slice() {
+                [one] => self.typed(decode::instance(one)),
+                _ => Err(self.decode_error(cat!(items.len(), " instances where one was expected"))),
+            },
             one => self.typed(decode::instance(one)),
         }
     }
@@ -206,7 +209,7 @@ fn api_message(v: &Json) -> Option<String> {
         .map(str::trim)
         .filter(|m| !m.is_empty());
     match (message, explanation) {
-        (Some(m), Some(e)) => Some(format!("{m} {e}")),
+        (Some(m), Some(e)) => Some(cat!(m, " ", e)),
         (Some(m), None) => Some(m.to_owned()),
         (None, Some(e)) => Some(e.to_owned()),
         (None, None) => None,
@@ -219,44 +222,50 @@ pub fn http_error(request: &Request, status: u16, retry_after: Option<u64>, body
     let said = json.as_ref().and_then(api_message);
     let action = &request.action;
     if let (409, Some(id)) = (status, request.instance) {
-        let said = said
-            .map(|m| format!(" WaAPI said: {m}"))
-            .unwrap_or_default();
+        let said = said.map(|m| cat!(" WaAPI said: ", m)).unwrap_or_default();
         return Error::NotReady {
-            message: format!(
-                "Instance {id} is not ready: its WhatsApp client must be ready to {action} (HTTP 409).{said}"
+            message: cat!(
+                "Instance ",
+                id,
+                " is not ready: its WhatsApp client must be ready to ",
+                action,
+                " (HTTP 409).",
+                said
             ),
         };
     }
     match status {
         401 => Error::Unauthorized {
             message: match said {
-                Some(m) => format!("WaAPI did not accept the API token (HTTP 401): {m}"),
+                Some(m) => cat!("WaAPI did not accept the API token (HTTP 401): ", m),
                 None => "WaAPI did not accept the API token (HTTP 401).".into(),
             },
         },
         403 => Error::Forbidden {
             permission: request.permission,
-            message: format!(
-                "This token lacks the {} permission, which is needed to {action}.",
-                request.permission.as_str()
+            message: cat!(
+                "This token lacks the ",
+                request.permission.as_str(),
+                " permission, which is needed to ",
+                action,
+                "."
             ),
         },
         404 => Error::NotFound {
             // An action's 404 may be about the instance or the action's name: WaAPI's words tell.
             message: match (request.answer, request.instance, &said) {
                 (Answer::Payload, _, Some(m)) => {
-                    format!("WaAPI could not {action}: {m} (HTTP 404)")
+                    cat!("WaAPI could not ", action, ": ", m, " (HTTP 404)")
                 }
-                (_, Some(id), _) => format!("Instance {id} was not found."),
-                (_, None, _) => format!("WaAPI found nothing at {} (HTTP 404).", request.path),
+                (_, Some(id), _) => cat!("Instance ", id, " was not found."),
+                (_, None, _) => cat!("WaAPI found nothing at ", request.path, " (HTTP 404)."),
             },
         },
         422 => {
             let errors = json.as_ref().map(field_errors).unwrap_or_default();
             let detail = match errors.first() {
                 Some((field, texts)) => {
-                    let mut detail = format!(": {field}: ");
+                    let mut detail = cat!(": ", field, ": ");
                     for (n, text) in texts.iter().enumerate() {
                         if n > 0 {
                             detail.push(' ');
@@ -265,17 +274,17 @@ pub fn http_error(request: &Request, status: u16, retry_after: Option<u64>, body
                     }
                     detail
                 }
-                None => said.map(|m| format!(": {m}")).unwrap_or_default(),
+                None => said.map(|m| cat!(": ", m)).unwrap_or_default(),
             };
             Error::Validation {
-                message: format!("WaAPI refused the data sent to {action}{detail}"),
+                message: cat!("WaAPI refused the data sent to ", action, detail),
                 errors,
             }
         }
         429 => Error::RateLimited {
             retry_after,
             message: match retry_after {
-                Some(s) => format!("WaAPI is rate limiting requests; retry in {s} s."),
+                Some(s) => cat!("WaAPI is rate limiting requests; retry in ", s, " s."),
                 None => "WaAPI is rate limiting requests; retry later.".into(),
             },
         },
@@ -283,16 +292,30 @@ pub fn http_error(request: &Request, status: u16, retry_after: Option<u64>, body
             status,
             message: match said {
                 Some(m) => {
-                    format!("WaAPI had a server error (HTTP {status}) and could not {action}: {m}")
+                    cat!(
+                        "WaAPI had a server error (HTTP ",
+                        status,
+                        ") and could not ",
+                        action,
+                        ": ",
+                        m
+                    )
                 }
-                None => format!("WaAPI had a server error (HTTP {status}) and could not {action}."),
+                None => cat!(
+                    "WaAPI had a server error (HTTP ",
+                    status,
+                    ") and could not ",
+                    action,
+                    "."
+                ),
             },
         },
         // A 4xx body's message is already a sentence ("Instance limit reached: …"), and a
         // gateway such as the edge handler passes on one this crate wrote: no prefix again.
         _ => Error::Api {
             status,
-            message: said.unwrap_or_else(|| format!("WaAPI could not {action} (HTTP {status}).")),
+            message: said
+                .unwrap_or_else(|| cat!("WaAPI could not ", action, " (HTTP ", status, ").")),
         },
     }
 }

@@ -3,8 +3,9 @@
 //! Every message is a sentence for a person. No error ever holds the API token: errors built
 //! from what a server said are redacted before they leave the client (see [`Error::redact`]).
 
-use std::fmt;
+use core::fmt;
 
+use crate::prelude::*;
 use crate::request::Permission;
 
 /// Why a call failed. `kind()` names the variant as JavaScript's `error.kind` does.
@@ -330,7 +331,7 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 #[cfg(test)]
 mod tests {

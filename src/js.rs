@@ -5,7 +5,7 @@
 //! untyped JavaScript is an `invalid_input` rejection rather than a trap. Answers cross the
 //! boundary as JSON text parsed by the runtime's `JSON.parse`, one call per answer.
 
-use std::rc::Rc;
+use alloc::rc::Rc;
 
 use js_sys::{Array, Object, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
@@ -19,7 +19,9 @@ use crate::envelope::{Body, Reply};
 use crate::error::{Error, ErrorKind};
 use crate::json::Json;
 use crate::models::{to_json_string, ToJson, WebhookEvent};
+use crate::prelude::*;
 use crate::request::{InstanceUpdate, Request, MAX_SAFE_INTEGER};
+use crate::text::cat;
 use crate::transport::{js_message, Failure, RawResponse, USER_AGENT};
 use crate::webhook::normalize;
 
@@ -600,7 +602,7 @@ impl WaapiClient {
     #[wasm_bindgen(constructor, skip_typescript)]
     pub fn new(token: JsValue, options: JsValue) -> Result<WaapiClient, JsValue> {
         let (client, ctx) = build(&token, &options).map_err(|e| js_error(&e, None))?;
-        let authorization = format!("Bearer {}", client.token());
+        let authorization = cat!("Bearer ", client.token());
         Ok(WaapiClient {
             inner: Rc::new(Inner {
                 client,
@@ -728,7 +730,11 @@ impl WaapiClient {
         };
         if is_aborted(&signal) {
             let e = Error::Aborted {
-                message: format!("The call to {} was aborted by its signal.", request.action),
+                message: cat!(
+                    "The call to ",
+                    request.action,
+                    " was aborted by its signal."
+                ),
             };
             return Promise::reject(&js_error(&e, Some(get(&signal, "reason"))));
         }
@@ -964,10 +970,16 @@ fn js_error(e: &Error, cause: Option<JsValue>) -> JsValue {
     err.into()
 }
 
+/// Whether `n` has no fraction (`f64::fract` is std's); false for NaN, the infinities and, beyond
+/// ±2⁶³, numbers the callers' ranges refuse anyway.
+fn is_whole(n: f64) -> bool {
+    n == (n as i64) as f64
+}
+
 /// A positive safe integer, given as a JS number.
 fn instance_id(v: &JsValue) -> Result<u64, Error> {
     match v.as_f64() {
-        Some(n) if n.fract() == 0.0 && n >= 1.0 && n <= MAX_SAFE_INTEGER as f64 => Ok(n as u64),
+        Some(n) if is_whole(n) && n >= 1.0 && n <= MAX_SAFE_INTEGER as f64 => Ok(n as u64),
         _ => Err(Error::invalid(
             "An instance id must be a positive whole number (a JavaScript number such as 12).",
         )),
@@ -980,22 +992,26 @@ fn optional_string(v: &JsValue, what: &str) -> Result<Option<String>, Error> {
     }
     v.as_string()
         .map(Some)
-        .ok_or_else(|| Error::invalid(format!("{what} must be a string.")))
+        .ok_or_else(|| Error::invalid(cat!(what, " must be a string.")))
 }
 
 /// The keys of a plain object, after refusing anything not in `allowed`.
 fn object_keys(v: &JsValue, what: &str, allowed: &[&str]) -> Result<Vec<String>, Error> {
     if !v.is_object() || Array::is_array(v) {
-        return Err(Error::invalid(format!("{what} must be an object.")));
+        return Err(Error::invalid(cat!(what, " must be an object.")));
     }
     let keys: Vec<String> = Object::keys(v.unchecked_ref::<Object>())
         .iter()
         .filter_map(|k| k.as_string())
         .collect();
     if let Some(unknown) = keys.iter().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(Error::invalid(format!(
-            "{what} has an unknown key \"{unknown}\"; the keys are {}.",
-            allowed.join(", ")
+        return Err(Error::invalid(cat!(
+            what,
+            " has an unknown key \"",
+            unknown,
+            "\"; the keys are ",
+            allowed.join(", "),
+            "."
         )));
     }
     Ok(keys)
@@ -1011,9 +1027,14 @@ fn whole_number(v: &JsValue, what: &str, default: u32, min: u32, max: u32) -> Re
         return Ok(default);
     }
     match v.as_f64() {
-        Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(max) => Ok(n as u32),
-        _ => Err(Error::invalid(format!(
-            "{what} must be a whole number from {min} to {max}."
+        Some(n) if is_whole(n) && n >= f64::from(min) && n <= f64::from(max) => Ok(n as u32),
+        _ => Err(Error::invalid(cat!(
+            what,
+            " must be a whole number from ",
+            min,
+            " to ",
+            max,
+            "."
         ))),
     }
 }
@@ -1048,7 +1069,7 @@ fn build(token: &JsValue, options: &JsValue) -> Result<(Client, JsValue), Error>
                 continue;
             }
             if !f.is_function() {
-                return Err(Error::invalid(format!("{key} must be a function.")));
+                return Err(Error::invalid(cat!(key, " must be a function.")));
             }
             if ctx.is_undefined() {
                 ctx = Object::new().into();
@@ -1156,16 +1177,20 @@ fn action_request(
         "{}".to_owned()
     } else {
         if !is_plain_object(params) {
-            return Err(Error::invalid(format!(
-                "The parameters of {name} must be a plain object, such as {{ chatId: \"4915112345678@c.us\" }}."
+            return Err(Error::invalid(cat!(
+                "The parameters of ",
+                name,
+                " must be a plain object, such as { chatId: \"4915112345678@c.us\" }."
             )));
         }
         JSON::stringify(params)
             .ok()
             .and_then(|s| s.as_string())
             .ok_or_else(|| {
-                Error::invalid(format!(
-                    "The parameters of {name} cannot be sent as JSON (a BigInt, a cycle, or a value that throws)."
+                Error::invalid(cat!(
+                    "The parameters of ",
+                    name,
+                    " cannot be sent as JSON (a BigInt, a cycle, or a value that throws)."
                 ))
             })?
     };
@@ -1173,9 +1198,9 @@ fn action_request(
         return Request::action(id, &name, body);
     }
     let takes = action::packed(&name)
-        .ok_or_else(|| Error::invalid(format!("{name} is not an action this package knows.")))?;
+        .ok_or_else(|| Error::invalid(cat!(name, " is not an action this package knows.")))?;
     let parsed = Json::parse(&body)
-        .map_err(|_| Error::invalid(format!("The parameters of {name} are not JSON.")))?;
+        .map_err(|_| Error::invalid(cat!("The parameters of ", name, " are not JSON.")))?;
     action::check(&name, takes, &parsed)?;
     Request::action(id, &name, body)
 }

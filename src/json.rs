@@ -7,8 +7,9 @@
 //! and member names borrow from the text unless they hold escapes, so parsing a large list
 //! allocates little beyond the tree's vectors.
 
-use std::borrow::Cow;
-use std::fmt;
+use crate::prelude::*;
+use alloc::borrow::Cow;
+use core::fmt;
 
 /// Nesting deeper than this is refused instead of recursing into a stack overflow.
 const MAX_DEPTH: usize = 128;

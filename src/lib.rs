@@ -30,7 +30,20 @@
 //!   the webhook events, with the wire's field names. Deserializing reads as the client does
 //!   (with the same checks), so it needs a self-describing format such as JSON.
 //! - `js`: the `WaapiClient` class and `parseWebhookEvent` for JavaScript (wasm-bindgen).
+//! - `std` (default): Rust's standard library on wasm32. Without it the crate is `no_std` there
+//!   (with `alloc`); native builds always have std. The npm package is built without it.
 #![deny(missing_docs)]
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+
+extern crate alloc;
+
+/// What std's prelude would bring, for the modules to import whether or not std is there.
+mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
 
 pub mod action;
 pub mod actions;
@@ -47,6 +60,7 @@ pub mod request;
 pub mod retry;
 #[cfg(feature = "serde")]
 mod serde_impl;
+mod text;
 pub mod webhook;
 
 // The transport, picked by target: `fetch` in wasm, reqwest natively with `native`, else none.
@@ -72,6 +86,16 @@ mod js;
 #[cfg(all(feature = "js", target_arch = "wasm32"))]
 #[global_allocator]
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+// The npm package's panic handler, for the same reason and only where std brings none: a trap.
+// The crate does not panic (its entry points return errors; `make fuzz` holds them to it), so
+// std's handler, which formats the message for a hook that has nowhere to print it in wasm, was
+// 1 KB of code that also kept `core::fmt` in the binary.
+#[cfg(all(feature = "js", target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 pub use client::{
     Client, InstanceClient, Instances, Options, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,

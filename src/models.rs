@@ -16,6 +16,8 @@
 
 use crate::action::FromJson;
 use crate::json::{write_str, write_u64, Json};
+use crate::prelude::*;
+use crate::text::cat;
 
 /// Declares an open string enum: known variants plus `Other(String)`, with `as_str` and `parse`.
 macro_rules! open_enum {
@@ -50,8 +52,8 @@ macro_rules! open_enum {
             }
         }
 
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
@@ -314,7 +316,7 @@ from_json! {
 pub(crate) mod decode {
     use super::*;
 
-    pub type Result<T> = std::result::Result<T, String>;
+    pub type Result<T> = core::result::Result<T, String>;
 
     fn field<'j, 'a>(obj: &'j Json<'a>, key: &str) -> Option<&'j Json<'a>> {
         obj.get(key).filter(|v| !v.is_null())
@@ -323,15 +325,15 @@ pub(crate) mod decode {
     fn string(obj: &Json, key: &str) -> Result<String> {
         match field(obj, key) {
             Some(Json::String(s)) => Ok(s.to_string()),
-            Some(_) => Err(format!("`{key}` is not a string")),
-            None => Err(format!("`{key}` is missing")),
+            Some(_) => Err(cat!("`", key, "` is not a string")),
+            None => Err(cat!("`", key, "` is missing")),
         }
     }
 
     fn opt_string(obj: &Json, key: &str) -> Result<Option<String>> {
         match field(obj, key) {
             Some(Json::String(s)) => Ok(Some(s.to_string())),
-            Some(_) => Err(format!("`{key}` is not a string or null")),
+            Some(_) => Err(cat!("`", key, "` is not a string or null")),
             None => Ok(None),
         }
     }
@@ -342,10 +344,10 @@ pub(crate) mod decode {
             Some(v @ Json::Number(_)) => v.as_u64(),
             Some(Json::String(s)) => crate::json::parse_u64(s.trim()),
             Some(_) => None,
-            None => return Err(format!("`{key}` is missing")),
+            None => return Err(cat!("`", key, "` is missing")),
         };
         n.filter(|n| (1..=crate::request::MAX_SAFE_INTEGER).contains(n))
-            .ok_or_else(|| format!("`{key}` is not a positive integer id"))
+            .ok_or_else(|| cat!("`", key, "` is not a positive integer id"))
     }
 
     /// `true`/`false`, `0`/`1` or `"0"`/`"1"`; absent is `false`.
@@ -357,7 +359,7 @@ pub(crate) mod decode {
             Some(Json::Number(t)) if t == "1" => Ok(true),
             Some(Json::String(t)) if t == "0" || t == "false" => Ok(false),
             Some(Json::String(t)) if t == "1" || t == "true" => Ok(true),
-            Some(_) => Err(format!("`{key}` is not a boolean")),
+            Some(_) => Err(cat!("`", key, "` is not a boolean")),
         }
     }
 
@@ -368,7 +370,7 @@ pub(crate) mod decode {
                 match item {
                     Json::String(s) => out.push(WebhookEvent::parse(s)),
                     Json::Array(inner) => collect(inner, out, key)?,
-                    _ => return Err(format!("`{key}` holds something other than event names")),
+                    _ => return Err(cat!("`", key, "` holds something other than event names")),
                 }
             }
             Ok(())
@@ -377,7 +379,7 @@ pub(crate) mod decode {
         match field(obj, key) {
             None => {}
             Some(Json::Array(items)) => collect(items, &mut out, key)?,
-            Some(_) => return Err(format!("`{key}` is not a list")),
+            Some(_) => return Err(cat!("`", key, "` is not a list")),
         }
         Ok(out)
     }
@@ -386,7 +388,7 @@ pub(crate) mod decode {
         if v.is_object() {
             Ok(v)
         } else {
-            Err(format!("{what} is not an object"))
+            Err(cat!(what, " is not an object"))
         }
     }
 

@@ -1,11 +1,13 @@
 //! A request as a value: method, path, query and body, checked before anything is sent.
 //! Nothing here does I/O, so all of it runs under `cargo test` on the host.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use crate::error::Error;
 use crate::json::write_str;
 use crate::models::WebhookEvent;
+use crate::prelude::*;
+use crate::text::cat;
 
 /// The largest integer JavaScript holds exactly (2^53 − 1); ids above it are refused.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -117,7 +119,7 @@ impl Request {
         let read_only = crate::action::is_read_only(name);
         let mut r = Request::new(
             Method::Post,
-            format!("/instances/{}/client/action/{name}", check_id(id)?),
+            cat!("/instances/", check_id(id)?, "/client/action/", name),
             if read_only {
                 Permission::Read
             } else {
@@ -165,7 +167,7 @@ impl Request {
     pub fn get_instance(id: u64) -> Result<Request, Error> {
         Ok(Request::new(
             Method::Get,
-            format!("/instances/{}", check_id(id)?),
+            cat!("/instances/", check_id(id)?),
             Permission::Read,
             "read an instance",
             Answer::Instance,
@@ -188,7 +190,7 @@ impl Request {
     ) -> Result<Request, Error> {
         let mut r = Request::new(
             Method::Put,
-            format!("/instances/{}", check_id(id)?),
+            cat!("/instances/", check_id(id)?),
             Permission::Update,
             "update an instance",
             Answer::ClientStatus,
@@ -201,7 +203,7 @@ impl Request {
     pub fn delete_instance(id: u64) -> Result<Request, Error> {
         Ok(Request::new(
             Method::Delete,
-            format!("/instances/{}", check_id(id)?),
+            cat!("/instances/", check_id(id)?),
             Permission::Delete,
             "delete an instance",
             Answer::Nothing,
@@ -212,7 +214,7 @@ impl Request {
     pub fn client_status(id: u64) -> Result<Request, Error> {
         Ok(Request::new(
             Method::Get,
-            format!("/instances/{}/client/status", check_id(id)?),
+            cat!("/instances/", check_id(id)?, "/client/status"),
             Permission::Read,
             "read an instance's status",
             Answer::ClientStatus,
@@ -223,7 +225,7 @@ impl Request {
     pub fn qr_code(id: u64) -> Result<Request, Error> {
         Ok(Request::new(
             Method::Get,
-            format!("/instances/{}/client/qr", check_id(id)?),
+            cat!("/instances/", check_id(id)?, "/client/qr"),
             Permission::Read,
             "read an instance's QR code",
             Answer::QrCode,
@@ -234,7 +236,7 @@ impl Request {
     pub fn me(id: u64) -> Result<Request, Error> {
         Ok(Request::new(
             Method::Get,
-            format!("/instances/{}/client/me", check_id(id)?),
+            cat!("/instances/", check_id(id)?, "/client/me"),
             Permission::Read,
             "read an instance's account",
             Answer::Me,
@@ -355,8 +357,10 @@ pub fn check_id(id: u64) -> Result<u64, Error> {
     if (1..=MAX_SAFE_INTEGER).contains(&id) {
         Ok(id)
     } else {
-        Err(Error::invalid(format!(
-            "An instance id must be a positive integer no larger than 2^53 - 1 (got {id})."
+        Err(Error::invalid(cat!(
+            "An instance id must be a positive integer no larger than 2^53 - 1 (got ",
+            id,
+            ")."
         )))
     }
 }
@@ -382,7 +386,7 @@ fn check_event_name(name: &str) -> Result<(), Error> {
 pub fn check_http_url(url: &str, what: &str) -> Result<(), Error> {
     http_host(url)
         .map(|_| ())
-        .map_err(|why| Error::invalid(format!("{what} must be an absolute http(s) URL: {why}.")))
+        .map_err(|why| Error::invalid(cat!(what, " must be an absolute http(s) URL: ", why, ".")))
 }
 
 /// The host of an http(s) URL, read as a WHATWG URL parser (a browser's, Node's, workerd's)
@@ -652,8 +656,10 @@ pub fn check_webhook_url(url: &str, allow_private: bool) -> Result<(), Error> {
         unless allowPrivateWebhookHosts is set.";
     const NON_ASCII: &str = "A webhook URL's host must be ASCII (xn-- for international names).";
     let host = http_host(url).map_err(|why| {
-        Error::invalid(format!(
-            "A webhook URL must be an absolute http(s) URL: {why}."
+        Error::invalid(cat!(
+            "A webhook URL must be an absolute http(s) URL: ",
+            why,
+            "."
         ))
     })?;
     let (refused, always) = match host {

@@ -10,7 +10,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortController;
 
+use crate::prelude::*;
 use crate::request::Method;
+use crate::text::cat;
 
 // `attempt` and `wait` are in src/call.js, beside the JS client's calls that use them too.
 #[wasm_bindgen(module = "/src/call.js")]
@@ -79,7 +81,7 @@ pub async fn send(
     timeout_ms: u32,
     max_bytes: u32,
 ) -> Result<RawResponse, Failure> {
-    let authorization = format!("Bearer {token}");
+    let authorization = cat!("Bearer ", token);
     let none = JsValue::UNDEFINED;
     let started = attempt(
         method.as_str(),
@@ -166,7 +168,7 @@ pub(crate) fn js_message(e: &JsValue) -> String {
         .filter(|c| c.is_object())
         .and_then(|c| text(&c));
     match cause {
-        Some(c) if c != own => format!("{own} ({c})"),
+        Some(c) if c != own => cat!(own, " (", c, ")"),
         _ => own,
     }
 }

@@ -30,11 +30,12 @@
 //! with `data` as plain JSON; [`normalize`] answers the normalized text JavaScript's
 //! `parseWebhookEvent` returns (what a receiver can store as it is).
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use crate::error::Error;
 use crate::json::{parse_u64, write_str, write_u64, Json};
 use crate::models::WebhookEvent;
+use crate::prelude::*;
 
 /// Members a typed value did not read: unknown names, and known names whose value had an
 /// unexpected type or came twice. Kept in source order, so nothing the service sent is lost.
