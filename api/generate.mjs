@@ -285,11 +285,12 @@ function rust() {
   // a table of `&str` pairs is ~5 KB of pointers in the wasm that gzip cannot shrink, this is text.
   const KINDS = ["String", "Integer", "Number", "Boolean", "Object", "Array", "Strings", "Integers", "Objects", "IntegerOrString", "StringOrStrings"];
   const code = (p) => String.fromCharCode(48 + KINDS.indexOf(kindOf(p.schema)) * 4 + (p.required ? 2 : 0) + (nullable(p.schema) ? 1 : 0));
-  out.push("/// [`CATALOGUE`] as the validator reads it: `/` and each action's name, then each parameter's");
-  out.push("/// name after one character, `'0'` + 4 × its kind (in [`Kind`]'s order) + 2 if required + 1 if");
-  out.push("/// nullable; space-separated.");
+  out.push("/// [`CATALOGUE`]'s parameters as the validator reads them: for each action in its order a `/`,");
+  out.push("/// then each parameter's name after one character, `'0'` + 4 × its kind (in [`Kind`]'s");
+  out.push("/// order) + 2 if required + 1 if nullable; space-separated. Without the actions' names: the");
+  out.push("/// callers know each action's place (the generated methods, and npm/actions.js with the names).");
   out.push("pub(crate) static PACKED: &str = concat!(");
-  actions.forEach((a, n) => out.push(`    ${JSON.stringify(`${n ? " " : ""}/${a.action}${a.params.map((p) => ` ${code(p)}${p.name}`).join("")}`)},`));
+  actions.forEach((a, n) => out.push(`    ${JSON.stringify(`${n ? " " : ""}/${a.params.map((p) => ` ${code(p)}${p.name}`).join("")}`)}, // ${a.action}`));
   out.push(");");
   out.push("");
 
@@ -362,10 +363,10 @@ function rust() {
     const fn = rustIdent(snake(a.action));
     if (a.params.length) {
       out.push(`    pub async fn ${fn}(self, request: &${P}) -> Result<${a.rustAnswer}, Error> {`);
-      out.push(`        self.call(${JSON.stringify(a.action)}, request.params()).await`);
+      out.push(`        self.call(${actions.indexOf(a)}, ${JSON.stringify(a.action)}, request.params()).await`);
     } else {
       out.push(`    pub async fn ${fn}(self) -> Result<${a.rustAnswer}, Error> {`);
-      out.push(`        self.call(${JSON.stringify(a.action)}, &Params::new()).await`);
+      out.push(`        self.call(${actions.indexOf(a)}, ${JSON.stringify(a.action)}, &Params::new()).await`);
     }
     out.push("    }");
     out.push("");
@@ -537,9 +538,10 @@ for (const method of "listInstances getInstance createInstance updateInstance de
 const NAMES =
   ${JSON.stringify(actions.map((a) => a.action).join(" "))};
 
-for (const name of NAMES.split(" ")) {
+// The wasm knows each action's parameters by its place in this list (\`PACKED\` in src/actions.rs).
+for (const [n, name] of NAMES.split(" ").entries()) {
   define(name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase()), function (id, params, options) {
-    return this._runAction(name, id, params, options);
+    return this._runAction(n, name, id, params, options);
   });
 }
 `;

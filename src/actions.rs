@@ -1880,132 +1880,133 @@ pub static CATALOGUE: &[Action] = &[
     },
 ];
 
-/// [`CATALOGUE`] as the validator reads it: `/` and each action's name, then each parameter's
-/// name after one character, `'0'` + 4 × its kind (in [`Kind`]'s order) + 2 if required + 1 if
-/// nullable; space-separated.
+/// [`CATALOGUE`]'s parameters as the validator reads them: for each action in its order a `/`,
+/// then each parameter's name after one character, `'0'` + 4 × its kind (in [`Kind`]'s
+/// order) + 2 if required + 1 if nullable; space-separated. Without the actions' names: the
+/// callers know each action's place (the generated methods, and npm/actions.js with the names).
 pub(crate) static PACKED: &str = concat!(
-    "/send-message 2chatId 2message Hmentions 0replyToMessageId <previewLink <firedandforget",
-    " /send-media 2chatId 0mediaUrl 0mediaBase64 0mediaCaption 0mediaName 0replyToMessageId <previewLink <asSticker <asVoice <asDocument <firedandforget",
-    " /send-seen 2chatId",
-    " /send-vcard 2chatId BvCard <firedandforget",
-    " /send-location 2chatId :latitude :longitude @options <firedandforget",
-    " /get-chats 4offset 4limit",
-    " /mark-chat-unread 2chatId",
-    " /mute-chat 2chatId 0unmuteDate",
-    " /unmute-chat 2chatId",
-    " /pin-chat 2chatId",
-    " /unpin-chat 2chatId",
-    " /fetch-messages 2chatId 4limit 4offset =fromMe <includeMedia",
-    " /get-message-by-id 2messageId <includeMedia",
-    " /download-media 2messageId",
-    " /get-message-info-by-id 2messageId",
-    " /delete-message-by-id 2messageId <forEveryone",
-    " /edit-message 2messageId 2message",
-    " /forward-message 2messageId 2chatId",
-    " /search-messages 2query @options",
-    " /get-contacts",
-    " /get-number-id 2number",
-    " /get-country-code 2number",
-    " /get-formatted-number 2number",
-    " /is-registered-user 2contactId",
-    " /create-poll 2chatId 2caption Joptions <multipleAnswers",
-    " /get-poll-votes 2messageId",
-    " /get-stories",
-    " /post-status 0content 0mediaUrl 0mediaCaption 0mediaName 4backgroundColor 4fontStyle <sendVideoAsGif <sendAudioAsVoice @audience",
-    " /set-status-privacy 2type Dcontacts",
-    " /get-status-privacy",
-    " /get-profile-pic-url 2contactId",
-    " /get-contact-by-id 2contactId",
-    " /get-lid FcontactIds",
-    " /upsert-contact 2phoneNumber 2firstName 2lastName <syncToAddressbook",
-    " /delete-contact 2phoneNumber",
-    " /block-contact 2contactId",
-    " /unblock-contact 2contactId",
-    " /get-blocked-contacts",
-    " /get-common-groups 2contactId",
-    " /get-contact-about-info 2contactId",
-    " /get-chat-by-id 2chatId",
-    " /delete-chat-by-id 2chatId",
-    " /create-group 2groupName JgroupParticipants",
-    " /get-group-participants 2chatId",
-    " /get-group-info 2chatId",
-    " /get-reactions 0messageId",
-    " /react-to-message 2messageId 2reaction",
-    " /update-group-info 2chatId 0subject 0description 0pictureUrl",
-    " /get-message-mentions 2messageId",
-    " /pin-message 2messageId 5duration",
-    " /unpin-message 2messageId",
-    " /star-message 2messageId",
-    " /unstar-message 2messageId",
-    " /update-group-settings 2chatId <messageAdminOnly",
-    " /add-group-participant 2chatId 2participant",
-    " /remove-group-participant 2chatId 2participant",
-    " /promote-group-participant 2chatId 2participant",
-    " /demote-group-participant 2chatId 2participant",
-    " /accept-group-member-requests 2chatId YrequesterIds",
-    " /deny-group-member-requests 2chatId YrequesterIds",
-    " /get-group-member-requests 2chatId",
-    " /accept-invite 2inviteCode",
-    " /accept-group-invite 0inviteCode @inviteData",
-    " /get-invite-info 2inviteCode",
-    " /create-channel 2name 0description 0pictureUrl",
-    " /get-channels",
-    " /get-channel-by-id 0channelId",
-    " /subscribe-to-channel 0channelId",
-    " /unsubscribe-from-channel 0channelId <deleteChannelData",
-    " /search-channels HcountryCodes 0searchText 0view 4limit <skipSubscribedNewsletters",
-    " /create-community 2title 0description <closed <allowNonAdminSubGroupCreation <createGeneralChat DexistingGroupIds",
-    " /get-communities",
-    " /get-community-by-id 2communityId",
-    " /get-community-subgroups 2communityId",
-    " /send-community-announcement 2communityId 0target 0message 0mediaUrl 0mediaCaption 0mediaName <previewLink <asSticker <asVoice <asDocument",
-    " /link-community-subgroup 2communityId FgroupIds",
-    " /unlink-community-subgroup 2communityId FgroupIds <removeOrphanMembers",
-    " /leave-community 2communityId",
-    " /archive-chat 2chatId",
-    " /unarchive-chat 2chatId",
-    " /get-labels",
-    " /get-label-by-id 6labelId",
-    " /get-chat-labels 2chatId",
-    " /get-chats-by-label-id 6labelId",
-    " /change-chat-labels 2chatId FlabelIds",
-    " /logout",
-    " /reboot",
-    " /send-presence-available",
-    " /set-status 2status",
-    " /set-display-name 2displayName",
-    " /request-pairing-code 2phoneNumber <showNotification",
-    " /send-typing 2chatId",
-    " /clear-chat-messages 2chatId",
-    " /sync-chat-history 2chatId",
-    " /send-stop-typing 0chatId",
-    " /send-presence-unavailable",
-    " /get-chat-presence 2chatId <waitForData 4timeoutMs",
-    " /get-chat-presence-snapshot 2chatId",
-    " /send-event 2chatId 2name VstartTime 0description TendTime 0location 0callType",
-    " /vote-on-poll 2messageId FselectedOptions",
-    " /edit-scheduled-event 2messageId 0name 4startTimeTs @eventSendOptions",
-    " /get-pinned-messages 2chatId",
-    " /set-device-name 0deviceName 0browserName",
-    " /create-call-link VstartTime 2callType",
-    " /send-event-response 6eventResponse 2eventMessageId",
-    " /revoke-status-message 2messageId",
-    " /add-customer-note 2chatId 2note",
-    " /get-customer-note 2chatId",
-    " /get-broadcast 2contactId",
-    " /revoke-status 2messageId",
-    " /get-privacy-settings",
-    " /set-privacy-setting 2category 2value HdisallowedList",
-    " /get-disappearing-messages 2chatId",
-    " /set-disappearing-messages 2chatId 6duration",
-    " /get-disappearing-durations",
-    " /get-business-profile 0userId <withCompliance",
-    " /get-business-categories 0parentId",
-    " /set-business-profile 0description 0email 0address 8latitude 8longitude Pwebsite Pcategories @businessHours 0priceTier PserviceAreas",
-    " /get-quick-replies",
-    " /create-quick-reply 2shortcut 2message Hkeywords",
-    " /update-quick-reply 2id 0shortcut 0message Hkeywords",
-    " /delete-quick-reply 2id",
+    "/ 2chatId 2message Hmentions 0replyToMessageId <previewLink <firedandforget", // send-message
+    " / 2chatId 0mediaUrl 0mediaBase64 0mediaCaption 0mediaName 0replyToMessageId <previewLink <asSticker <asVoice <asDocument <firedandforget", // send-media
+    " / 2chatId", // send-seen
+    " / 2chatId BvCard <firedandforget", // send-vcard
+    " / 2chatId :latitude :longitude @options <firedandforget", // send-location
+    " / 4offset 4limit", // get-chats
+    " / 2chatId", // mark-chat-unread
+    " / 2chatId 0unmuteDate", // mute-chat
+    " / 2chatId", // unmute-chat
+    " / 2chatId", // pin-chat
+    " / 2chatId", // unpin-chat
+    " / 2chatId 4limit 4offset =fromMe <includeMedia", // fetch-messages
+    " / 2messageId <includeMedia", // get-message-by-id
+    " / 2messageId", // download-media
+    " / 2messageId", // get-message-info-by-id
+    " / 2messageId <forEveryone", // delete-message-by-id
+    " / 2messageId 2message", // edit-message
+    " / 2messageId 2chatId", // forward-message
+    " / 2query @options", // search-messages
+    " /", // get-contacts
+    " / 2number", // get-number-id
+    " / 2number", // get-country-code
+    " / 2number", // get-formatted-number
+    " / 2contactId", // is-registered-user
+    " / 2chatId 2caption Joptions <multipleAnswers", // create-poll
+    " / 2messageId", // get-poll-votes
+    " /", // get-stories
+    " / 0content 0mediaUrl 0mediaCaption 0mediaName 4backgroundColor 4fontStyle <sendVideoAsGif <sendAudioAsVoice @audience", // post-status
+    " / 2type Dcontacts", // set-status-privacy
+    " /", // get-status-privacy
+    " / 2contactId", // get-profile-pic-url
+    " / 2contactId", // get-contact-by-id
+    " / FcontactIds", // get-lid
+    " / 2phoneNumber 2firstName 2lastName <syncToAddressbook", // upsert-contact
+    " / 2phoneNumber", // delete-contact
+    " / 2contactId", // block-contact
+    " / 2contactId", // unblock-contact
+    " /", // get-blocked-contacts
+    " / 2contactId", // get-common-groups
+    " / 2contactId", // get-contact-about-info
+    " / 2chatId", // get-chat-by-id
+    " / 2chatId", // delete-chat-by-id
+    " / 2groupName JgroupParticipants", // create-group
+    " / 2chatId", // get-group-participants
+    " / 2chatId", // get-group-info
+    " / 0messageId", // get-reactions
+    " / 2messageId 2reaction", // react-to-message
+    " / 2chatId 0subject 0description 0pictureUrl", // update-group-info
+    " / 2messageId", // get-message-mentions
+    " / 2messageId 5duration", // pin-message
+    " / 2messageId", // unpin-message
+    " / 2messageId", // star-message
+    " / 2messageId", // unstar-message
+    " / 2chatId <messageAdminOnly", // update-group-settings
+    " / 2chatId 2participant", // add-group-participant
+    " / 2chatId 2participant", // remove-group-participant
+    " / 2chatId 2participant", // promote-group-participant
+    " / 2chatId 2participant", // demote-group-participant
+    " / 2chatId YrequesterIds", // accept-group-member-requests
+    " / 2chatId YrequesterIds", // deny-group-member-requests
+    " / 2chatId", // get-group-member-requests
+    " / 2inviteCode", // accept-invite
+    " / 0inviteCode @inviteData", // accept-group-invite
+    " / 2inviteCode", // get-invite-info
+    " / 2name 0description 0pictureUrl", // create-channel
+    " /", // get-channels
+    " / 0channelId", // get-channel-by-id
+    " / 0channelId", // subscribe-to-channel
+    " / 0channelId <deleteChannelData", // unsubscribe-from-channel
+    " / HcountryCodes 0searchText 0view 4limit <skipSubscribedNewsletters", // search-channels
+    " / 2title 0description <closed <allowNonAdminSubGroupCreation <createGeneralChat DexistingGroupIds", // create-community
+    " /", // get-communities
+    " / 2communityId", // get-community-by-id
+    " / 2communityId", // get-community-subgroups
+    " / 2communityId 0target 0message 0mediaUrl 0mediaCaption 0mediaName <previewLink <asSticker <asVoice <asDocument", // send-community-announcement
+    " / 2communityId FgroupIds", // link-community-subgroup
+    " / 2communityId FgroupIds <removeOrphanMembers", // unlink-community-subgroup
+    " / 2communityId", // leave-community
+    " / 2chatId", // archive-chat
+    " / 2chatId", // unarchive-chat
+    " /", // get-labels
+    " / 6labelId", // get-label-by-id
+    " / 2chatId", // get-chat-labels
+    " / 6labelId", // get-chats-by-label-id
+    " / 2chatId FlabelIds", // change-chat-labels
+    " /", // logout
+    " /", // reboot
+    " /", // send-presence-available
+    " / 2status", // set-status
+    " / 2displayName", // set-display-name
+    " / 2phoneNumber <showNotification", // request-pairing-code
+    " / 2chatId", // send-typing
+    " / 2chatId", // clear-chat-messages
+    " / 2chatId", // sync-chat-history
+    " / 0chatId", // send-stop-typing
+    " /", // send-presence-unavailable
+    " / 2chatId <waitForData 4timeoutMs", // get-chat-presence
+    " / 2chatId", // get-chat-presence-snapshot
+    " / 2chatId 2name VstartTime 0description TendTime 0location 0callType", // send-event
+    " / 2messageId FselectedOptions", // vote-on-poll
+    " / 2messageId 0name 4startTimeTs @eventSendOptions", // edit-scheduled-event
+    " / 2chatId", // get-pinned-messages
+    " / 0deviceName 0browserName", // set-device-name
+    " / VstartTime 2callType", // create-call-link
+    " / 6eventResponse 2eventMessageId", // send-event-response
+    " / 2messageId", // revoke-status-message
+    " / 2chatId 2note", // add-customer-note
+    " / 2chatId", // get-customer-note
+    " / 2contactId", // get-broadcast
+    " / 2messageId", // revoke-status
+    " /", // get-privacy-settings
+    " / 2category 2value HdisallowedList", // set-privacy-setting
+    " / 2chatId", // get-disappearing-messages
+    " / 2chatId 6duration", // set-disappearing-messages
+    " /", // get-disappearing-durations
+    " / 0userId <withCompliance", // get-business-profile
+    " / 0parentId", // get-business-categories
+    " / 0description 0email 0address 8latitude 8longitude Pwebsite Pcategories @businessHours 0priceTier PserviceAreas", // set-business-profile
+    " /", // get-quick-replies
+    " / 2shortcut 2message Hkeywords", // create-quick-reply
+    " / 2id 0shortcut 0message Hkeywords", // update-quick-reply
+    " / 2id", // delete-quick-reply
 );
 
 /// What `send-message` answers: every field as WaAPI may send it (missing ones are `None`), and the whole
@@ -7057,77 +7058,77 @@ impl InstanceClient<'_> {
     ///
     /// `send-message`: needs the update permission; never sent twice.
     pub async fn send_message(self, request: &SendMessage) -> Result<SendMessageAnswer, Error> {
-        self.call("send-message", request.params()).await
+        self.call(0, "send-message", request.params()).await
     }
 
     /// Sends an image, video, audio file or document from a URL or base64 data, optionally as a sticker, voice note or plain document.
     ///
     /// `send-media`: needs the update permission; never sent twice.
     pub async fn send_media(self, request: &SendMedia) -> Result<SendMediaAnswer, Error> {
-        self.call("send-media", request.params()).await
+        self.call(1, "send-media", request.params()).await
     }
 
     /// Marks the messages of a chat as read, so the senders see blue ticks.
     ///
     /// `send-seen`: needs the update permission; never sent twice.
     pub async fn send_seen(self, request: &SendSeen) -> Result<SendSeenAnswer, Error> {
-        self.call("send-seen", request.params()).await
+        self.call(2, "send-seen", request.params()).await
     }
 
     /// Sends a contact card (vCard) built from the given name, phone and address fields to a chat, and returns the sent message.
     ///
     /// `send-vcard`: needs the update permission; never sent twice.
     pub async fn send_vcard(self, request: &SendVcard) -> Result<SendVcardAnswer, Error> {
-        self.call("send-vcard", request.params()).await
+        self.call(3, "send-vcard", request.params()).await
     }
 
     /// Sends a location pin, optionally with a place name, address and URL, to a chat and returns the sent message.
     ///
     /// `send-location`: needs the update permission; never sent twice.
     pub async fn send_location(self, request: &SendLocation) -> Result<SendLocationAnswer, Error> {
-        self.call("send-location", request.params()).await
+        self.call(4, "send-location", request.params()).await
     }
 
     /// Lists the account's chats with their unread count and last message; `offset` and `limit` page through them.
     ///
     /// `get-chats`: needs the read permission; retried like a GET.
     pub async fn get_chats(self, request: &GetChats) -> Result<Vec<GetChatsItem>, Error> {
-        self.call("get-chats", request.params()).await
+        self.call(5, "get-chats", request.params()).await
     }
 
     /// Marks a chat as unread, so it shows the unread badge again.
     ///
     /// `mark-chat-unread`: needs the update permission; never sent twice.
     pub async fn mark_chat_unread(self, request: &MarkChatUnread) -> Result<Json<'static>, Error> {
-        self.call("mark-chat-unread", request.params()).await
+        self.call(6, "mark-chat-unread", request.params()).await
     }
 
     /// Mutes notifications for a chat until `unmuteDate`, or indefinitely when no date is given.
     ///
     /// `mute-chat`: needs the update permission; never sent twice.
     pub async fn mute_chat(self, request: &MuteChat) -> Result<MuteChatAnswer, Error> {
-        self.call("mute-chat", request.params()).await
+        self.call(7, "mute-chat", request.params()).await
     }
 
     /// Turns notifications for a muted chat back on.
     ///
     /// `unmute-chat`: needs the update permission; never sent twice.
     pub async fn unmute_chat(self, request: &UnmuteChat) -> Result<UnmuteChatAnswer, Error> {
-        self.call("unmute-chat", request.params()).await
+        self.call(8, "unmute-chat", request.params()).await
     }
 
     /// Pins a chat to the top of the chat list; this fails when three chats are already pinned.
     ///
     /// `pin-chat`: needs the update permission; never sent twice.
     pub async fn pin_chat(self, request: &PinChat) -> Result<PinChatAnswer, Error> {
-        self.call("pin-chat", request.params()).await
+        self.call(9, "pin-chat", request.params()).await
     }
 
     /// Removes a chat from the pinned chats at the top of the list.
     ///
     /// `unpin-chat`: needs the update permission; never sent twice.
     pub async fn unpin_chat(self, request: &UnpinChat) -> Result<UnpinChatAnswer, Error> {
-        self.call("unpin-chat", request.params()).await
+        self.call(10, "unpin-chat", request.params()).await
     }
 
     /// Returns messages of one chat (100 by default), optionally only sent or only received ones, each with its media as base64 on request.
@@ -7137,7 +7138,7 @@ impl InstanceClient<'_> {
         self,
         request: &FetchMessages,
     ) -> Result<Vec<FetchMessagesItem>, Error> {
-        self.call("fetch-messages", request.params()).await
+        self.call(11, "fetch-messages", request.params()).await
     }
 
     /// Looks up one message by its serialized id and returns it, with its media as base64 when asked for.
@@ -7147,14 +7148,14 @@ impl InstanceClient<'_> {
         self,
         request: &GetMessageById,
     ) -> Result<GetMessageByIdAnswer, Error> {
-        self.call("get-message-by-id", request.params()).await
+        self.call(12, "get-message-by-id", request.params()).await
     }
 
     /// Downloads the media file attached to a message.
     ///
     /// `download-media`: needs the read permission; retried like a GET.
     pub async fn download_media(self, request: &DownloadMedia) -> Result<Json<'static>, Error> {
-        self.call("download-media", request.params()).await
+        self.call(13, "download-media", request.params()).await
     }
 
     /// Returns the delivery details of one message the account sent, such as who has received, read or played it.
@@ -7164,7 +7165,8 @@ impl InstanceClient<'_> {
         self,
         request: &GetMessageInfoById,
     ) -> Result<GetMessageInfoByIdAnswer, Error> {
-        self.call("get-message-info-by-id", request.params()).await
+        self.call(14, "get-message-info-by-id", request.params())
+            .await
     }
 
     /// Deletes a message, for every participant when `forEveryone` is `true`, otherwise only for this account.
@@ -7174,21 +7176,22 @@ impl InstanceClient<'_> {
         self,
         request: &DeleteMessageById,
     ) -> Result<DeleteMessageByIdAnswer, Error> {
-        self.call("delete-message-by-id", request.params()).await
+        self.call(15, "delete-message-by-id", request.params())
+            .await
     }
 
     /// Replaces the text of a message that the account sent earlier.
     ///
     /// `edit-message`: needs the update permission; never sent twice.
     pub async fn edit_message(self, request: &EditMessage) -> Result<Json<'static>, Error> {
-        self.call("edit-message", request.params()).await
+        self.call(16, "edit-message", request.params()).await
     }
 
     /// Forwards an existing message to another chat.
     ///
     /// `forward-message`: needs the update permission; never sent twice.
     pub async fn forward_message(self, request: &ForwardMessage) -> Result<Json<'static>, Error> {
-        self.call("forward-message", request.params()).await
+        self.call(17, "forward-message", request.params()).await
     }
 
     /// Searches the text of messages for a query, in all chats or in one, and returns one page of matches with paging details.
@@ -7198,21 +7201,21 @@ impl InstanceClient<'_> {
         self,
         request: &SearchMessages,
     ) -> Result<SearchMessagesAnswer, Error> {
-        self.call("search-messages", request.params()).await
+        self.call(18, "search-messages", request.params()).await
     }
 
     /// Lists every contact the account knows, with names, number and business, user and block flags.
     ///
     /// `get-contacts`: needs the read permission; retried like a GET.
     pub async fn get_contacts(self) -> Result<Vec<GetContactsItem>, Error> {
-        self.call("get-contacts", &Params::new()).await
+        self.call(19, "get-contacts", &Params::new()).await
     }
 
     /// Resolves a phone number to the id WhatsApp uses for it (`numberId`), which is safer than building `<number>@c.us` by hand.
     ///
     /// `get-number-id`: needs the read permission; retried like a GET.
     pub async fn get_number_id(self, request: &GetNumberId) -> Result<GetNumberIdAnswer, Error> {
-        self.call("get-number-id", request.params()).await
+        self.call(20, "get-number-id", request.params()).await
     }
 
     /// Returns the calling country code of a phone number, e.g. `506` for `50664083362`.
@@ -7222,7 +7225,7 @@ impl InstanceClient<'_> {
         self,
         request: &GetCountryCode,
     ) -> Result<GetCountryCodeAnswer, Error> {
-        self.call("get-country-code", request.params()).await
+        self.call(21, "get-country-code", request.params()).await
     }
 
     /// Formats a phone number the way WhatsApp shows it and returns it together with the number given.
@@ -7232,42 +7235,43 @@ impl InstanceClient<'_> {
         self,
         request: &GetFormattedNumber,
     ) -> Result<GetFormattedNumberAnswer, Error> {
-        self.call("get-formatted-number", request.params()).await
+        self.call(22, "get-formatted-number", request.params())
+            .await
     }
 
     /// Checks whether a contact id belongs to a registered WhatsApp account.
     ///
     /// `is-registered-user`: needs the read permission; retried like a GET.
     pub async fn is_registered_user(self, request: &IsRegisteredUser) -> Result<bool, Error> {
-        self.call("is-registered-user", request.params()).await
+        self.call(23, "is-registered-user", request.params()).await
     }
 
     /// Sends a poll with 2 to 12 options to a chat, allowing one answer or several, and returns the poll message.
     ///
     /// `create-poll`: needs the update permission; never sent twice.
     pub async fn create_poll(self, request: &CreatePoll) -> Result<CreatePollAnswer, Error> {
-        self.call("create-poll", request.params()).await
+        self.call(24, "create-poll", request.params()).await
     }
 
     /// Lists the votes cast so far on a poll message.
     ///
     /// `get-poll-votes`: needs the read permission; retried like a GET.
     pub async fn get_poll_votes(self, request: &GetPollVotes) -> Result<Json<'static>, Error> {
-        self.call("get-poll-votes", request.params()).await
+        self.call(25, "get-poll-votes", request.params()).await
     }
 
     /// Lists the Status updates (stories) currently visible to the account, grouped by the contact who posted them.
     ///
     /// `get-stories`: needs the read permission; retried like a GET.
     pub async fn get_stories(self) -> Result<GetStoriesAnswer, Error> {
-        self.call("get-stories", &Params::new()).await
+        self.call(26, "get-stories", &Params::new()).await
     }
 
     /// Posts a text or media Status update (story) from the account; a beta action.
     ///
     /// `post-status`: needs the update permission; never sent twice.
     pub async fn post_status(self, request: &PostStatus) -> Result<Json<'static>, Error> {
-        self.call("post-status", request.params()).await
+        self.call(27, "post-status", request.params()).await
     }
 
     /// Sets who may see the account's Status updates; a beta action.
@@ -7277,14 +7281,14 @@ impl InstanceClient<'_> {
         self,
         request: &SetStatusPrivacy,
     ) -> Result<Json<'static>, Error> {
-        self.call("set-status-privacy", request.params()).await
+        self.call(28, "set-status-privacy", request.params()).await
     }
 
     /// Returns who may currently see the account's Status updates; a beta action.
     ///
     /// `get-status-privacy`: needs the read permission; retried like a GET.
     pub async fn get_status_privacy(self) -> Result<Json<'static>, Error> {
-        self.call("get-status-privacy", &Params::new()).await
+        self.call(29, "get-status-privacy", &Params::new()).await
     }
 
     /// Returns the URL of a contact's or group's profile picture, or null when it is hidden or not set.
@@ -7294,7 +7298,7 @@ impl InstanceClient<'_> {
         self,
         request: &GetProfilePicUrl,
     ) -> Result<GetProfilePicUrlAnswer, Error> {
-        self.call("get-profile-pic-url", request.params()).await
+        self.call(30, "get-profile-pic-url", request.params()).await
     }
 
     /// Returns one contact's details: name, push name, number, labels and business, user and block flags.
@@ -7304,14 +7308,14 @@ impl InstanceClient<'_> {
         self,
         request: &GetContactById,
     ) -> Result<GetContactByIdAnswer, Error> {
-        self.call("get-contact-by-id", request.params()).await
+        self.call(31, "get-contact-by-id", request.params()).await
     }
 
     /// Looks up the LID (WhatsApp's phone-number-free user id) and the phone number of each given contact.
     ///
     /// `get-lid`: needs the read permission; retried like a GET.
     pub async fn get_lid(self, request: &GetLid) -> Result<Json<'static>, Error> {
-        self.call("get-lid", request.params()).await
+        self.call(32, "get-lid", request.params()).await
     }
 
     /// Adds a person to the address book or updates an existing entry, and returns the contact's chat id.
@@ -7321,7 +7325,7 @@ impl InstanceClient<'_> {
         self,
         request: &UpsertContact,
     ) -> Result<UpsertContactAnswer, Error> {
-        self.call("upsert-contact", request.params()).await
+        self.call(33, "upsert-contact", request.params()).await
     }
 
     /// Removes a contact from the address book by phone number.
@@ -7331,14 +7335,14 @@ impl InstanceClient<'_> {
         self,
         request: &DeleteContact,
     ) -> Result<DeleteContactAnswer, Error> {
-        self.call("delete-contact", request.params()).await
+        self.call(34, "delete-contact", request.params()).await
     }
 
     /// Blocks a contact, so it can no longer message or call the account.
     ///
     /// `block-contact`: needs the update permission; never sent twice.
     pub async fn block_contact(self, request: &BlockContact) -> Result<BlockContactAnswer, Error> {
-        self.call("block-contact", request.params()).await
+        self.call(35, "block-contact", request.params()).await
     }
 
     /// Unblocks a previously blocked contact.
@@ -7348,14 +7352,14 @@ impl InstanceClient<'_> {
         self,
         request: &UnblockContact,
     ) -> Result<UnblockContactAnswer, Error> {
-        self.call("unblock-contact", request.params()).await
+        self.call(36, "unblock-contact", request.params()).await
     }
 
     /// Lists the contacts that the account has blocked.
     ///
     /// `get-blocked-contacts`: needs the read permission; retried like a GET.
     pub async fn get_blocked_contacts(self) -> Result<Vec<GetBlockedContactsItem>, Error> {
-        self.call("get-blocked-contacts", &Params::new()).await
+        self.call(37, "get-blocked-contacts", &Params::new()).await
     }
 
     /// Lists the ids of the groups that both the account and a contact are members of.
@@ -7365,7 +7369,7 @@ impl InstanceClient<'_> {
         self,
         request: &GetCommonGroups,
     ) -> Result<Vec<GetCommonGroupsItem>, Error> {
-        self.call("get-common-groups", request.params()).await
+        self.call(38, "get-common-groups", request.params()).await
     }
 
     /// Returns a contact's About text, or null when it is hidden or empty.
@@ -7375,14 +7379,15 @@ impl InstanceClient<'_> {
         self,
         request: &GetContactAboutInfo,
     ) -> Result<GetContactAboutInfoAnswer, Error> {
-        self.call("get-contact-about-info", request.params()).await
+        self.call(39, "get-contact-about-info", request.params())
+            .await
     }
 
     /// Returns one chat's details: name, group and read-only flags, unread count, last activity, pin and mute state.
     ///
     /// `get-chat-by-id`: needs the read permission; retried like a GET.
     pub async fn get_chat_by_id(self, request: &GetChatById) -> Result<GetChatByIdAnswer, Error> {
-        self.call("get-chat-by-id", request.params()).await
+        self.call(40, "get-chat-by-id", request.params()).await
     }
 
     /// Deletes a chat and its history from the account's chat list.
@@ -7392,14 +7397,14 @@ impl InstanceClient<'_> {
         self,
         request: &DeleteChatById,
     ) -> Result<DeleteChatByIdAnswer, Error> {
-        self.call("delete-chat-by-id", request.params()).await
+        self.call(41, "delete-chat-by-id", request.params()).await
     }
 
     /// Creates a group with a name and initial participants, and returns its id and any numbers that could not be added.
     ///
     /// `create-group`: needs the update permission; never sent twice.
     pub async fn create_group(self, request: &CreateGroup) -> Result<CreateGroupAnswer, Error> {
-        self.call("create-group", request.params()).await
+        self.call(42, "create-group", request.params()).await
     }
 
     /// Lists a group's participants with their admin and super-admin flags.
@@ -7409,21 +7414,22 @@ impl InstanceClient<'_> {
         self,
         request: &GetGroupParticipants,
     ) -> Result<GetGroupParticipantsAnswer, Error> {
-        self.call("get-group-participants", request.params()).await
+        self.call(43, "get-group-participants", request.params())
+            .await
     }
 
     /// Returns a group's details: owner, subject, creation time, invite code and link, and participants.
     ///
     /// `get-group-info`: needs the read permission; retried like a GET.
     pub async fn get_group_info(self, request: &GetGroupInfo) -> Result<GetGroupInfoAnswer, Error> {
-        self.call("get-group-info", request.params()).await
+        self.call(44, "get-group-info", request.params()).await
     }
 
     /// Lists the emoji reactions on a message, with who reacted and when.
     ///
     /// `get-reactions`: needs the read permission; retried like a GET.
     pub async fn get_reactions(self, request: &GetReactions) -> Result<GetReactionsAnswer, Error> {
-        self.call("get-reactions", request.params()).await
+        self.call(45, "get-reactions", request.params()).await
     }
 
     /// Adds an emoji reaction to a message, or removes the account's reaction when `reaction` is an empty string.
@@ -7433,7 +7439,7 @@ impl InstanceClient<'_> {
         self,
         request: &ReactToMessage,
     ) -> Result<ReactToMessageAnswer, Error> {
-        self.call("react-to-message", request.params()).await
+        self.call(46, "react-to-message", request.params()).await
     }
 
     /// Changes a group's subject, description or picture; fields left out stay as they are.
@@ -7443,7 +7449,7 @@ impl InstanceClient<'_> {
         self,
         request: &UpdateGroupInfo,
     ) -> Result<UpdateGroupInfoAnswer, Error> {
-        self.call("update-group-info", request.params()).await
+        self.call(47, "update-group-info", request.params()).await
     }
 
     /// Lists the contacts that a message mentions.
@@ -7453,28 +7459,29 @@ impl InstanceClient<'_> {
         self,
         request: &GetMessageMentions,
     ) -> Result<GetMessageMentionsAnswer, Error> {
-        self.call("get-message-mentions", request.params()).await
+        self.call(48, "get-message-mentions", request.params())
+            .await
     }
 
     /// Pins a message in its chat, for `duration` seconds when given.
     ///
     /// `pin-message`: needs the update permission; never sent twice.
     pub async fn pin_message(self, request: &PinMessage) -> Result<PinMessageAnswer, Error> {
-        self.call("pin-message", request.params()).await
+        self.call(49, "pin-message", request.params()).await
     }
 
     /// Unpins a pinned message.
     ///
     /// `unpin-message`: needs the update permission; never sent twice.
     pub async fn unpin_message(self, request: &UnpinMessage) -> Result<UnpinMessageAnswer, Error> {
-        self.call("unpin-message", request.params()).await
+        self.call(50, "unpin-message", request.params()).await
     }
 
     /// Stars a message so it appears among the account's starred messages.
     ///
     /// `star-message`: needs the update permission; never sent twice.
     pub async fn star_message(self, request: &StarMessage) -> Result<StarMessageAnswer, Error> {
-        self.call("star-message", request.params()).await
+        self.call(51, "star-message", request.params()).await
     }
 
     /// Removes the star from a starred message.
@@ -7484,7 +7491,7 @@ impl InstanceClient<'_> {
         self,
         request: &UnstarMessage,
     ) -> Result<UnstarMessageAnswer, Error> {
-        self.call("unstar-message", request.params()).await
+        self.call(52, "unstar-message", request.params()).await
     }
 
     /// Sets whether only admins or all participants may send messages in a group.
@@ -7494,7 +7501,8 @@ impl InstanceClient<'_> {
         self,
         request: &UpdateGroupSettings,
     ) -> Result<UpdateGroupSettingsAnswer, Error> {
-        self.call("update-group-settings", request.params()).await
+        self.call(53, "update-group-settings", request.params())
+            .await
     }
 
     /// Adds a person to a group and returns the group's updated details.
@@ -7504,7 +7512,8 @@ impl InstanceClient<'_> {
         self,
         request: &AddGroupParticipant,
     ) -> Result<Json<'static>, Error> {
-        self.call("add-group-participant", request.params()).await
+        self.call(54, "add-group-participant", request.params())
+            .await
     }
 
     /// Removes a participant from a group and returns the group's updated details.
@@ -7514,7 +7523,7 @@ impl InstanceClient<'_> {
         self,
         request: &RemoveGroupParticipant,
     ) -> Result<Json<'static>, Error> {
-        self.call("remove-group-participant", request.params())
+        self.call(55, "remove-group-participant", request.params())
             .await
     }
 
@@ -7525,7 +7534,7 @@ impl InstanceClient<'_> {
         self,
         request: &PromoteGroupParticipant,
     ) -> Result<Json<'static>, Error> {
-        self.call("promote-group-participant", request.params())
+        self.call(56, "promote-group-participant", request.params())
             .await
     }
 
@@ -7536,7 +7545,7 @@ impl InstanceClient<'_> {
         self,
         request: &DemoteGroupParticipant,
     ) -> Result<Json<'static>, Error> {
-        self.call("demote-group-participant", request.params())
+        self.call(57, "demote-group-participant", request.params())
             .await
     }
 
@@ -7547,7 +7556,7 @@ impl InstanceClient<'_> {
         self,
         request: &AcceptGroupMemberRequests,
     ) -> Result<AcceptGroupMemberRequestsAnswer, Error> {
-        self.call("accept-group-member-requests", request.params())
+        self.call(58, "accept-group-member-requests", request.params())
             .await
     }
 
@@ -7558,7 +7567,7 @@ impl InstanceClient<'_> {
         self,
         request: &DenyGroupMemberRequests,
     ) -> Result<DenyGroupMemberRequestsAnswer, Error> {
-        self.call("deny-group-member-requests", request.params())
+        self.call(59, "deny-group-member-requests", request.params())
             .await
     }
 
@@ -7569,7 +7578,7 @@ impl InstanceClient<'_> {
         self,
         request: &GetGroupMemberRequests,
     ) -> Result<GetGroupMemberRequestsAnswer, Error> {
-        self.call("get-group-member-requests", request.params())
+        self.call(60, "get-group-member-requests", request.params())
             .await
     }
 
@@ -7577,7 +7586,7 @@ impl InstanceClient<'_> {
     ///
     /// `accept-invite`: needs the update permission; never sent twice.
     pub async fn accept_invite(self, request: &AcceptInvite) -> Result<AcceptInviteAnswer, Error> {
-        self.call("accept-invite", request.params()).await
+        self.call(61, "accept-invite", request.params()).await
     }
 
     /// Joins a group through an invitation, given as an invite code or as the invite data of an invitation message.
@@ -7587,7 +7596,7 @@ impl InstanceClient<'_> {
         self,
         request: &AcceptGroupInvite,
     ) -> Result<Json<'static>, Error> {
-        self.call("accept-group-invite", request.params()).await
+        self.call(62, "accept-group-invite", request.params()).await
     }
 
     /// Returns the group id and code expiry behind an invite code, without joining the group.
@@ -7597,28 +7606,28 @@ impl InstanceClient<'_> {
         self,
         request: &GetInviteInfo,
     ) -> Result<GetInviteInfoAnswer, Error> {
-        self.call("get-invite-info", request.params()).await
+        self.call(63, "get-invite-info", request.params()).await
     }
 
     /// Creates a channel owned by the account, with a name and an optional description and picture.
     ///
     /// `create-channel`: needs the update permission; never sent twice.
     pub async fn create_channel(self, request: &CreateChannel) -> Result<Json<'static>, Error> {
-        self.call("create-channel", request.params()).await
+        self.call(64, "create-channel", request.params()).await
     }
 
     /// Lists the channels that the account owns or follows.
     ///
     /// `get-channels`: needs the read permission; retried like a GET.
     pub async fn get_channels(self) -> Result<Json<'static>, Error> {
-        self.call("get-channels", &Params::new()).await
+        self.call(65, "get-channels", &Params::new()).await
     }
 
     /// Returns one channel's details.
     ///
     /// `get-channel-by-id`: needs the read permission; retried like a GET.
     pub async fn get_channel_by_id(self, request: &GetChannelById) -> Result<Json<'static>, Error> {
-        self.call("get-channel-by-id", request.params()).await
+        self.call(66, "get-channel-by-id", request.params()).await
     }
 
     /// Follows a channel.
@@ -7628,7 +7637,8 @@ impl InstanceClient<'_> {
         self,
         request: &SubscribeToChannel,
     ) -> Result<Json<'static>, Error> {
-        self.call("subscribe-to-channel", request.params()).await
+        self.call(67, "subscribe-to-channel", request.params())
+            .await
     }
 
     /// Stops following a channel, optionally deleting its data from the account.
@@ -7638,7 +7648,7 @@ impl InstanceClient<'_> {
         self,
         request: &UnsubscribeFromChannel,
     ) -> Result<Json<'static>, Error> {
-        self.call("unsubscribe-from-channel", request.params())
+        self.call(68, "unsubscribe-from-channel", request.params())
             .await
     }
 
@@ -7649,21 +7659,21 @@ impl InstanceClient<'_> {
         self,
         request: &SearchChannels,
     ) -> Result<Vec<SearchChannelsItem>, Error> {
-        self.call("search-channels", request.params()).await
+        self.call(69, "search-channels", request.params()).await
     }
 
     /// Creates a community, optionally linking existing groups into it; a beta action.
     ///
     /// `create-community`: needs the update permission; never sent twice.
     pub async fn create_community(self, request: &CreateCommunity) -> Result<Json<'static>, Error> {
-        self.call("create-community", request.params()).await
+        self.call(70, "create-community", request.params()).await
     }
 
     /// Lists the communities the account belongs to; a beta action.
     ///
     /// `get-communities`: needs the read permission; retried like a GET.
     pub async fn get_communities(self) -> Result<Json<'static>, Error> {
-        self.call("get-communities", &Params::new()).await
+        self.call(71, "get-communities", &Params::new()).await
     }
 
     /// Returns one community's details; a beta action.
@@ -7673,7 +7683,7 @@ impl InstanceClient<'_> {
         self,
         request: &GetCommunityById,
     ) -> Result<Json<'static>, Error> {
-        self.call("get-community-by-id", request.params()).await
+        self.call(72, "get-community-by-id", request.params()).await
     }
 
     /// Lists the groups linked into a community; a beta action.
@@ -7683,7 +7693,8 @@ impl InstanceClient<'_> {
         self,
         request: &GetCommunitySubgroups,
     ) -> Result<Json<'static>, Error> {
-        self.call("get-community-subgroups", request.params()).await
+        self.call(73, "get-community-subgroups", request.params())
+            .await
     }
 
     /// Posts a text or media announcement to a community; a beta action.
@@ -7693,7 +7704,7 @@ impl InstanceClient<'_> {
         self,
         request: &SendCommunityAnnouncement,
     ) -> Result<Json<'static>, Error> {
-        self.call("send-community-announcement", request.params())
+        self.call(74, "send-community-announcement", request.params())
             .await
     }
 
@@ -7704,7 +7715,8 @@ impl InstanceClient<'_> {
         self,
         request: &LinkCommunitySubgroup,
     ) -> Result<Json<'static>, Error> {
-        self.call("link-community-subgroup", request.params()).await
+        self.call(75, "link-community-subgroup", request.params())
+            .await
     }
 
     /// Unlinks groups from a community, optionally removing members who are in no other of its groups; a beta action.
@@ -7714,7 +7726,7 @@ impl InstanceClient<'_> {
         self,
         request: &UnlinkCommunitySubgroup,
     ) -> Result<Json<'static>, Error> {
-        self.call("unlink-community-subgroup", request.params())
+        self.call(76, "unlink-community-subgroup", request.params())
             .await
     }
 
@@ -7722,14 +7734,14 @@ impl InstanceClient<'_> {
     ///
     /// `leave-community`: needs the update permission; never sent twice.
     pub async fn leave_community(self, request: &LeaveCommunity) -> Result<Json<'static>, Error> {
-        self.call("leave-community", request.params()).await
+        self.call(77, "leave-community", request.params()).await
     }
 
     /// Moves a chat into the archive.
     ///
     /// `archive-chat`: needs the update permission; never sent twice.
     pub async fn archive_chat(self, request: &ArchiveChat) -> Result<ArchiveChatAnswer, Error> {
-        self.call("archive-chat", request.params()).await
+        self.call(78, "archive-chat", request.params()).await
     }
 
     /// Moves an archived chat back into the main chat list.
@@ -7739,14 +7751,14 @@ impl InstanceClient<'_> {
         self,
         request: &UnarchiveChat,
     ) -> Result<UnarchiveChatAnswer, Error> {
-        self.call("unarchive-chat", request.params()).await
+        self.call(79, "unarchive-chat", request.params()).await
     }
 
     /// Lists the chat labels defined on the account (a business account feature).
     ///
     /// `get-labels`: needs the read permission; retried like a GET.
     pub async fn get_labels(self) -> Result<Json<'static>, Error> {
-        self.call("get-labels", &Params::new()).await
+        self.call(80, "get-labels", &Params::new()).await
     }
 
     /// Returns the id and name of one label.
@@ -7756,7 +7768,7 @@ impl InstanceClient<'_> {
         self,
         request: &GetLabelById,
     ) -> Result<GetLabelByIdAnswer, Error> {
-        self.call("get-label-by-id", request.params()).await
+        self.call(81, "get-label-by-id", request.params()).await
     }
 
     /// Lists the labels attached to a chat.
@@ -7766,7 +7778,7 @@ impl InstanceClient<'_> {
         self,
         request: &GetChatLabels,
     ) -> Result<Vec<GetChatLabelsItem>, Error> {
-        self.call("get-chat-labels", request.params()).await
+        self.call(82, "get-chat-labels", request.params()).await
     }
 
     /// Lists the chats that carry a given label.
@@ -7776,7 +7788,8 @@ impl InstanceClient<'_> {
         self,
         request: &GetChatsByLabelId,
     ) -> Result<Json<'static>, Error> {
-        self.call("get-chats-by-label-id", request.params()).await
+        self.call(83, "get-chats-by-label-id", request.params())
+            .await
     }
 
     /// Sets the labels of a chat to exactly the given label ids, adding and removing labels as needed.
@@ -7786,35 +7799,36 @@ impl InstanceClient<'_> {
         self,
         request: &ChangeChatLabels,
     ) -> Result<Json<'static>, Error> {
-        self.call("change-chat-labels", request.params()).await
+        self.call(84, "change-chat-labels", request.params()).await
     }
 
     /// Logs the instance out of WhatsApp; connecting again needs a new QR scan or pairing code.
     ///
     /// `logout`: needs the update permission; never sent twice.
     pub async fn logout(self) -> Result<Json<'static>, Error> {
-        self.call("logout", &Params::new()).await
+        self.call(85, "logout", &Params::new()).await
     }
 
     /// Restarts the instance's WhatsApp session without logging out.
     ///
     /// `reboot`: needs the update permission; never sent twice.
     pub async fn reboot(self) -> Result<Json<'static>, Error> {
-        self.call("reboot", &Params::new()).await
+        self.call(86, "reboot", &Params::new()).await
     }
 
     /// Marks the account as online.
     ///
     /// `send-presence-available`: needs the update permission; never sent twice.
     pub async fn send_presence_available(self) -> Result<SendPresenceAvailableAnswer, Error> {
-        self.call("send-presence-available", &Params::new()).await
+        self.call(87, "send-presence-available", &Params::new())
+            .await
     }
 
     /// Sets the account's About text.
     ///
     /// `set-status`: needs the update permission; never sent twice.
     pub async fn set_status(self, request: &SetStatus) -> Result<Json<'static>, Error> {
-        self.call("set-status", request.params()).await
+        self.call(88, "set-status", request.params()).await
     }
 
     /// Changes the display name that others see for the account.
@@ -7824,7 +7838,7 @@ impl InstanceClient<'_> {
         self,
         request: &SetDisplayName,
     ) -> Result<SetDisplayNameAnswer, Error> {
-        self.call("set-display-name", request.params()).await
+        self.call(89, "set-display-name", request.params()).await
     }
 
     /// Requests a code that links the instance to a phone without a QR scan; at most 2 requests a minute.
@@ -7834,14 +7848,15 @@ impl InstanceClient<'_> {
         self,
         request: &RequestPairingCode,
     ) -> Result<RequestPairingCodeAnswer, Error> {
-        self.call("request-pairing-code", request.params()).await
+        self.call(90, "request-pairing-code", request.params())
+            .await
     }
 
     /// Shows the account as typing in a chat.
     ///
     /// `send-typing`: needs the update permission; never sent twice.
     pub async fn send_typing(self, request: &SendTyping) -> Result<SendTypingAnswer, Error> {
-        self.call("send-typing", request.params()).await
+        self.call(91, "send-typing", request.params()).await
     }
 
     /// Deletes all messages of a chat but keeps the chat itself.
@@ -7851,7 +7866,7 @@ impl InstanceClient<'_> {
         self,
         request: &ClearChatMessages,
     ) -> Result<ClearChatMessagesAnswer, Error> {
-        self.call("clear-chat-messages", request.params()).await
+        self.call(92, "clear-chat-messages", request.params()).await
     }
 
     /// Asks the linked phone to sync the full message history of a chat to the instance.
@@ -7861,7 +7876,7 @@ impl InstanceClient<'_> {
         self,
         request: &SyncChatHistory,
     ) -> Result<SyncChatHistoryAnswer, Error> {
-        self.call("sync-chat-history", request.params()).await
+        self.call(93, "sync-chat-history", request.params()).await
     }
 
     /// Stops showing the account as typing in a chat.
@@ -7871,14 +7886,15 @@ impl InstanceClient<'_> {
         self,
         request: &SendStopTyping,
     ) -> Result<SendStopTypingAnswer, Error> {
-        self.call("send-stop-typing", request.params()).await
+        self.call(94, "send-stop-typing", request.params()).await
     }
 
     /// Marks the account as offline.
     ///
     /// `send-presence-unavailable`: needs the update permission; never sent twice.
     pub async fn send_presence_unavailable(self) -> Result<SendPresenceUnavailableAnswer, Error> {
-        self.call("send-presence-unavailable", &Params::new()).await
+        self.call(95, "send-presence-unavailable", &Params::new())
+            .await
     }
 
     /// Subscribes to a chat's presence and returns its current state, such as online or typing; a beta action.
@@ -7888,7 +7904,7 @@ impl InstanceClient<'_> {
         self,
         request: &GetChatPresence,
     ) -> Result<Json<'static>, Error> {
-        self.call("get-chat-presence", request.params()).await
+        self.call(96, "get-chat-presence", request.params()).await
     }
 
     /// Returns the presence last seen for a chat from the cache, without subscribing to updates; a beta action.
@@ -7898,7 +7914,7 @@ impl InstanceClient<'_> {
         self,
         request: &GetChatPresenceSnapshot,
     ) -> Result<Json<'static>, Error> {
-        self.call("get-chat-presence-snapshot", request.params())
+        self.call(97, "get-chat-presence-snapshot", request.params())
             .await
     }
 
@@ -7906,14 +7922,14 @@ impl InstanceClient<'_> {
     ///
     /// `send-event`: needs the update permission; never sent twice.
     pub async fn send_event(self, request: &SendEvent) -> Result<Json<'static>, Error> {
-        self.call("send-event", request.params()).await
+        self.call(98, "send-event", request.params()).await
     }
 
     /// Casts the account's vote on a poll message, selecting the given options.
     ///
     /// `vote-on-poll`: needs the update permission; never sent twice.
     pub async fn vote_on_poll(self, request: &VoteOnPoll) -> Result<Json<'static>, Error> {
-        self.call("vote-on-poll", request.params()).await
+        self.call(99, "vote-on-poll", request.params()).await
     }
 
     /// Changes the name, start time or other details of an event message that the account sent.
@@ -7923,7 +7939,8 @@ impl InstanceClient<'_> {
         self,
         request: &EditScheduledEvent,
     ) -> Result<Json<'static>, Error> {
-        self.call("edit-scheduled-event", request.params()).await
+        self.call(100, "edit-scheduled-event", request.params())
+            .await
     }
 
     /// Lists the messages currently pinned in a chat.
@@ -7933,21 +7950,22 @@ impl InstanceClient<'_> {
         self,
         request: &GetPinnedMessages,
     ) -> Result<Json<'static>, Error> {
-        self.call("get-pinned-messages", request.params()).await
+        self.call(101, "get-pinned-messages", request.params())
+            .await
     }
 
     /// Sets the device and browser name under which the instance shows up in the phone's linked devices.
     ///
     /// `set-device-name`: needs the update permission; never sent twice.
     pub async fn set_device_name(self, request: &SetDeviceName) -> Result<Json<'static>, Error> {
-        self.call("set-device-name", request.params()).await
+        self.call(102, "set-device-name", request.params()).await
     }
 
     /// Creates a link to a voice or video call that starts at a given time.
     ///
     /// `create-call-link`: needs the update permission; never sent twice.
     pub async fn create_call_link(self, request: &CreateCallLink) -> Result<Json<'static>, Error> {
-        self.call("create-call-link", request.params()).await
+        self.call(103, "create-call-link", request.params()).await
     }
 
     /// Answers an event invitation on behalf of the account, e.g. as going, not going or maybe.
@@ -7957,7 +7975,8 @@ impl InstanceClient<'_> {
         self,
         request: &SendEventResponse,
     ) -> Result<Json<'static>, Error> {
-        self.call("send-event-response", request.params()).await
+        self.call(104, "send-event-response", request.params())
+            .await
     }
 
     /// Deletes one of the account's Status updates for everyone who could see it.
@@ -7967,7 +7986,8 @@ impl InstanceClient<'_> {
         self,
         request: &RevokeStatusMessage,
     ) -> Result<Json<'static>, Error> {
-        self.call("revoke-status-message", request.params()).await
+        self.call(105, "revoke-status-message", request.params())
+            .await
     }
 
     /// Saves a note on a customer's chat, replacing any earlier note (business accounts).
@@ -7977,7 +7997,7 @@ impl InstanceClient<'_> {
         self,
         request: &AddCustomerNote,
     ) -> Result<Json<'static>, Error> {
-        self.call("add-customer-note", request.params()).await
+        self.call(106, "add-customer-note", request.params()).await
     }
 
     /// Returns the note saved on a customer's chat (business accounts).
@@ -7987,28 +8007,28 @@ impl InstanceClient<'_> {
         self,
         request: &GetCustomerNote,
     ) -> Result<Json<'static>, Error> {
-        self.call("get-customer-note", request.params()).await
+        self.call(107, "get-customer-note", request.params()).await
     }
 
     /// Returns a contact's Status broadcast, i.e. the Status updates that contact currently shares.
     ///
     /// `get-broadcast`: needs the read permission; retried like a GET.
     pub async fn get_broadcast(self, request: &GetBroadcast) -> Result<Json<'static>, Error> {
-        self.call("get-broadcast", request.params()).await
+        self.call(108, "get-broadcast", request.params()).await
     }
 
     /// Withdraws one of the account's Status updates, given by its message id.
     ///
     /// `revoke-status`: needs the update permission; never sent twice.
     pub async fn revoke_status(self, request: &RevokeStatus) -> Result<Json<'static>, Error> {
-        self.call("revoke-status", request.params()).await
+        self.call(109, "revoke-status", request.params()).await
     }
 
     /// Returns the account's privacy settings: read receipts, last seen, online, profile picture, About, group and call adds, messages.
     ///
     /// `get-privacy-settings`: needs the read permission; retried like a GET.
     pub async fn get_privacy_settings(self) -> Result<GetPrivacySettingsAnswer, Error> {
-        self.call("get-privacy-settings", &Params::new()).await
+        self.call(110, "get-privacy-settings", &Params::new()).await
     }
 
     /// Changes one privacy setting, such as who sees the account's last seen or may add it to groups.
@@ -8018,7 +8038,8 @@ impl InstanceClient<'_> {
         self,
         request: &SetPrivacySetting,
     ) -> Result<SetPrivacySettingAnswer, Error> {
-        self.call("set-privacy-setting", request.params()).await
+        self.call(111, "set-privacy-setting", request.params())
+            .await
     }
 
     /// Returns the disappearing-messages timer of a chat in seconds, 0 when it is off.
@@ -8028,7 +8049,7 @@ impl InstanceClient<'_> {
         self,
         request: &GetDisappearingMessages,
     ) -> Result<GetDisappearingMessagesAnswer, Error> {
-        self.call("get-disappearing-messages", request.params())
+        self.call(112, "get-disappearing-messages", request.params())
             .await
     }
 
@@ -8039,7 +8060,7 @@ impl InstanceClient<'_> {
         self,
         request: &SetDisappearingMessages,
     ) -> Result<SetDisappearingMessagesAnswer, Error> {
-        self.call("set-disappearing-messages", request.params())
+        self.call(113, "set-disappearing-messages", request.params())
             .await
     }
 
@@ -8047,7 +8068,7 @@ impl InstanceClient<'_> {
     ///
     /// `get-disappearing-durations`: needs the read permission; retried like a GET.
     pub async fn get_disappearing_durations(self) -> Result<GetDisappearingDurationsAnswer, Error> {
-        self.call("get-disappearing-durations", &Params::new())
+        self.call(114, "get-disappearing-durations", &Params::new())
             .await
     }
 
@@ -8058,7 +8079,8 @@ impl InstanceClient<'_> {
         self,
         request: &GetBusinessProfile,
     ) -> Result<GetBusinessProfileAnswer, Error> {
-        self.call("get-business-profile", request.params()).await
+        self.call(115, "get-business-profile", request.params())
+            .await
     }
 
     /// Lists the business categories, at the top level or below a parent category.
@@ -8068,7 +8090,8 @@ impl InstanceClient<'_> {
         self,
         request: &GetBusinessCategories,
     ) -> Result<GetBusinessCategoriesAnswer, Error> {
-        self.call("get-business-categories", request.params()).await
+        self.call(116, "get-business-categories", request.params())
+            .await
     }
 
     /// Updates fields of the account's business profile; fields left out stay unchanged and the picture is set elsewhere.
@@ -8078,14 +8101,15 @@ impl InstanceClient<'_> {
         self,
         request: &SetBusinessProfile,
     ) -> Result<SetBusinessProfileAnswer, Error> {
-        self.call("set-business-profile", request.params()).await
+        self.call(117, "set-business-profile", request.params())
+            .await
     }
 
     /// Lists the quick replies saved on the business account.
     ///
     /// `get-quick-replies`: needs the read permission; retried like a GET.
     pub async fn get_quick_replies(self) -> Result<GetQuickRepliesAnswer, Error> {
-        self.call("get-quick-replies", &Params::new()).await
+        self.call(118, "get-quick-replies", &Params::new()).await
     }
 
     /// Saves a new quick reply under a shortcut and returns it with its new id.
@@ -8095,7 +8119,7 @@ impl InstanceClient<'_> {
         self,
         request: &CreateQuickReply,
     ) -> Result<CreateQuickReplyAnswer, Error> {
-        self.call("create-quick-reply", request.params()).await
+        self.call(119, "create-quick-reply", request.params()).await
     }
 
     /// Changes the shortcut, text or keywords of a quick reply; fields left out stay unchanged.
@@ -8105,7 +8129,7 @@ impl InstanceClient<'_> {
         self,
         request: &UpdateQuickReply,
     ) -> Result<UpdateQuickReplyAnswer, Error> {
-        self.call("update-quick-reply", request.params()).await
+        self.call(120, "update-quick-reply", request.params()).await
     }
 
     /// Deletes a quick reply by its id.
@@ -8115,7 +8139,7 @@ impl InstanceClient<'_> {
         self,
         request: &DeleteQuickReply,
     ) -> Result<DeleteQuickReplyAnswer, Error> {
-        self.call("delete-quick-reply", request.params()).await
+        self.call(121, "delete-quick-reply", request.params()).await
     }
 }
 

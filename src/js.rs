@@ -668,21 +668,22 @@ impl WaapiClient {
     /// Any action by name, its parameters sent unchecked.
     #[wasm_bindgen(skip_typescript)]
     pub fn action(&self, id: JsValue, name: JsValue, params: JsValue, options: JsValue) -> Promise {
-        let call = action_request(&id, &name, &params, false);
+        let call = action_request(&id, &name, &params, None);
         self.run(call.map(|r| (r, Read::Action)), &options)
     }
 
     /// What every generated method (`npm/actions.js`) calls: the parameters are checked
-    /// against the catalogue first.
+    /// against the catalogue first, where the action is at `place`.
     #[wasm_bindgen(js_name = _runAction, skip_typescript)]
     pub fn run_action(
         &self,
+        place: u32,
         name: JsValue,
         id: JsValue,
         params: JsValue,
         options: JsValue,
     ) -> Promise {
-        let call = action_request(&id, &name, &params, true);
+        let call = action_request(&id, &name, &params, Some(place as usize));
         self.run(call.map(|r| (r, Read::Action)), &options)
     }
 }
@@ -1161,12 +1162,13 @@ fn instance_update(v: &JsValue) -> Result<InstanceUpdate, Error> {
 
 /// An action's request from JavaScript arguments. `params` must be a plain object (or left
 /// out); it becomes the body through the runtime's `JSON.stringify`, so `undefined` members
-/// are left out as JSON has no such value. `checked` holds it to the catalogue first.
+/// are left out as JSON has no such value. With `place`, the action's in the catalogue, it is
+/// held to the catalogue first.
 fn action_request(
     id: &JsValue,
     name: &JsValue,
     params: &JsValue,
-    checked: bool,
+    place: Option<usize>,
 ) -> Result<Request, Error> {
     let id = instance_id(id)?;
     let name = name.as_string().ok_or_else(|| {
@@ -1194,10 +1196,10 @@ fn action_request(
                 ))
             })?
     };
-    if !checked {
+    let Some(place) = place else {
         return Request::action(id, &name, body);
-    }
-    let takes = action::packed(&name)
+    };
+    let takes = action::packed(place)
         .ok_or_else(|| Error::invalid(cat!(name, " is not an action this package knows.")))?;
     let parsed = Json::parse(&body)
         .map_err(|_| Error::invalid(cat!("The parameters of ", name, " are not JSON.")))?;

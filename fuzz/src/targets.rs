@@ -1056,7 +1056,7 @@ mod tests {
 
     #[test]
     fn the_answer_table_follows_src_actions_rs() {
-        // `-> Result<T, Error> {` then `self.call("name", …)` on the next line.
+        // `-> Result<T, Error> {` then `self.call(place, "name", …)` on the next line.
         let source = include_str!("../../src/actions.rs");
         let mut declared = Vec::new();
         let mut lines = source.lines().peekable();
@@ -1069,8 +1069,9 @@ mod tests {
             };
             let Some(name) = lines
                 .peek()
-                .and_then(|next| next.trim().strip_prefix("self.call(\""))
-                .and_then(|rest| rest.split_once('"'))
+                .and_then(|next| next.trim().strip_prefix("self.call("))
+                .and_then(|rest| rest.split_once(", \""))
+                .and_then(|(_, rest)| rest.split_once('"'))
                 .map(|(name, _)| name)
             else {
                 continue;
