@@ -131,11 +131,11 @@ const KINDS: [Kind; 11] = [
 
 /// The parameters of the action at `place` in [`CATALOGUE`] as `PACKED` lists them, if there is
 /// one: what [`find`] gives, read from text rather than a table of pointers (the wasm's size).
-pub(crate) fn packed(place: usize) -> Option<impl Iterator<Item = Param> + Clone> {
+pub(crate) fn packed(place: usize) -> Option<Vec<Param>> {
     let mut fields = PACKED.split_ascii_whitespace();
     fields.by_ref().filter(|f| *f == "/").nth(place)?;
     // The next action's `/` (below '0') ends the list.
-    Some(fields.map_while(|f| {
+    let params = fields.map_while(|f| {
         let code = f.as_bytes().first()?.checked_sub(b'0')?;
         Some(Param {
             name: f.get(1..)?,
@@ -143,7 +143,8 @@ pub(crate) fn packed(place: usize) -> Option<impl Iterator<Item = Param> + Clone
             required: code & 2 != 0,
             nullable: code & 1 != 0,
         })
-    }))
+    });
+    Some(params.collect())
 }
 
 /// Actions that only read (`get-*`, `fetch-*`, `search-*`, `is-*`, `download-*`): they need the
@@ -176,7 +177,7 @@ impl Action {
     /// and not null, every present one of its JSON type, no name the action does not take.
     /// The message names the parameter.
     pub fn validate(&self, params: &Json) -> Result<(), Error> {
-        check(self.name, self.params.iter().copied(), params)
+        check(self.name, self.params, params)
     }
 
     /// The request for instance `id`, after checking `params`. Hidden, as [`Request`] is.
@@ -189,10 +190,7 @@ impl Action {
 
 /// [`Action::validate`] for action `name`, which takes the parameters `takes` (from either form
 /// of the catalogue).
-pub(crate) fn check<I>(name: &str, takes: I, params: &Json) -> Result<(), Error>
-where
-    I: Iterator<Item = Param> + Clone,
-{
+pub(crate) fn check(name: &str, takes: &[Param], params: &Json) -> Result<(), Error> {
     let Json::Object(members) = params else {
         return Err(Error::invalid(cat!(
             "The parameters of ",
@@ -201,7 +199,7 @@ where
         )));
     };
     for (key, value) in members {
-        let Some(param) = takes.clone().find(|p| p.name == key) else {
+        let Some(param) = takes.iter().find(|p| p.name == key) else {
             return Err(unknown(name, takes, key));
         };
         let fits = param.kind.accepts(value) || (value.is_null() && param.nullable);
@@ -224,7 +222,7 @@ where
         }
     }
     if let Some(missing) = takes
-        .clone()
+        .iter()
         .find(|p| p.required && !members.iter().any(|(k, _)| k == p.name))
     {
         return Err(Error::invalid(cat!(
@@ -239,13 +237,13 @@ where
     Ok(())
 }
 
-fn unknown(name: &str, takes: impl Iterator<Item = Param> + Clone, key: &str) -> Error {
-    let hint = match takes.clone().find(|p| p.name.eq_ignore_ascii_case(key)) {
+fn unknown(name: &str, takes: &[Param], key: &str) -> Error {
+    let hint = match takes.iter().find(|p| p.name.eq_ignore_ascii_case(key)) {
         Some(p) => cat!(" Did you mean \"", p.name, "\"?"),
-        None if takes.clone().next().is_none() => " It takes none.".into(),
+        None if takes.is_empty() => " It takes none.".into(),
         None => {
             let mut all = String::from(" It takes ");
-            for (n, p) in takes.enumerate() {
+            for (n, p) in takes.iter().enumerate() {
                 if n > 0 {
                     all.push_str(", ");
                 }
@@ -501,7 +499,7 @@ impl InstanceClient<'_> {
         debug_assert_eq!(CATALOGUE.get(place).map(|a| a.name), Some(name));
         let takes = packed(place).ok_or_else(|| Error::invalid("Unknown action."))?;
         let params = params.to_json();
-        let checked = check(name, takes, &params);
+        let checked = check(name, &takes, &params);
         let request = self
             .client
             .finish(checked.and_then(|()| Request::action(self.id, name, text(&params))))?;
@@ -551,7 +549,7 @@ mod tests {
     #[test]
     fn the_packed_catalogue_is_the_catalogue() {
         for (place, a) in CATALOGUE.iter().enumerate() {
-            let params: Vec<Param> = packed(place).unwrap().collect();
+            let params = packed(place).unwrap();
             assert_eq!(params, a.params, "{}", a.name);
         }
         assert_eq!(

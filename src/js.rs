@@ -1203,7 +1203,7 @@ fn action_request(
         .ok_or_else(|| Error::invalid(cat!(name, " is not an action this package knows.")))?;
     let parsed = Json::parse(&body)
         .map_err(|_| Error::invalid(cat!("The parameters of ", name, " are not JSON.")))?;
-    action::check(&name, takes, &parsed)?;
+    action::check(&name, &takes, &parsed)?;
     Request::action(id, &name, body)
 }
 
