@@ -7,9 +7,11 @@
 //! and member names borrow from the text unless they hold escapes, so parsing a large list
 //! allocates little beyond the tree's vectors.
 
-use crate::prelude::*;
 use alloc::borrow::Cow;
 use core::fmt;
+
+use crate::prelude::*;
+use crate::text::cat;
 
 /// Nesting deeper than this is refused instead of recursing into a stack overflow.
 const MAX_DEPTH: usize = 128;
@@ -41,9 +43,10 @@ pub struct ParseError {
     pub expected: &'static str,
 }
 
+/// "expected … at byte …", worded once, in [`crate::text`].
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "expected {} at byte {}", self.expected, self.offset)
+        f.write_str(&cat!(self))
     }
 }
 

@@ -51,7 +51,7 @@ macro_rules! unsigned {
 }
 unsigned!(u16, u32, u64, usize);
 
-/// As its Display impl words it.
+/// What its Display impl writes.
 impl Piece for ParseError {
     fn add_to(&self, out: &mut String) {
         out.push_str("expected ");
@@ -101,6 +101,7 @@ mod tests {
             offset: 12,
             expected: "a value",
         };
-        assert_eq!(cat!(e), e.to_string());
+        assert_eq!(cat!(e), "expected a value at byte 12");
+        assert_eq!(e.to_string(), cat!(e));
     }
 }
