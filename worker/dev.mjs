@@ -57,7 +57,20 @@ export function checkEdgeKeys(text) {
  * Returns { url, stop(), output() }. Aborting `signal` during start-up stops wrangler and
  * workerd, then rejects: a Ctrl-C before the worker first answers leaves nothing running.
  */
-export async function startEdge({
+export async function startEdge(options) {
+  try {
+    return await startEdgeOnce(options);
+  } catch (e) {
+    // wrangler runs a custom build twice as it starts (cloudflare/workers-sdk#7934): "The file src
+    // changed, restarting build...". Once, in a fresh-clone CI run, that restart left workerd
+    // unable to start ("The Workers runtime failed to start"). That failure, and only that one,
+    // gets one more start.
+    if (options.signal?.aborted || !String(e?.message).includes("The Workers runtime failed to start")) throw e;
+    return startEdgeOnce(options);
+  }
+}
+
+async function startEdgeOnce({
   port, baseUrl, token, edgeKeys, webhookSecret, persistTo, vars = {}, inherit = false, signal, checkKeys = true,
 }) {
   signal?.throwIfAborted();
@@ -120,7 +133,12 @@ export async function startEdge({
       await stop();
       throw new Error("the edge was stopped before it answered");
     }
-    if (exited) throw new Error(`wrangler exited before answering:\n${log}`);
+    if (exited) {
+      try {
+        process.kill(-child.pid, "SIGKILL"); // whatever it started and left behind
+      } catch {}
+      throw new Error(`wrangler exited before answering:\n${log}`);
+    }
     if (Date.now() - started > 90_000) {
       await stop();
       throw new Error(`the edge did not answer within 90 s:\n${log}`);
