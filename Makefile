@@ -74,7 +74,8 @@ pkg: setup-rust setup-npm
 	cargo build --target $(WASM_TARGET) --release --no-default-features --features js
 	rm -rf pkg && mkdir -p pkg
 	wasm-bindgen --target web --out-dir pkg --remove-name-section --remove-producers-section $(WASM)
-	$(BIN)/wasm-opt -Oz --converge --strip-target-features pkg/waapi_wasm_bg.wasm -o pkg/waapi_wasm_bg.wasm
+	$(BIN)/wasm-opt -Oz --converge --strip-target-features --low-memory-unused --flatten --rereloop -Oz \
+	  pkg/waapi_wasm_bg.wasm -o pkg/waapi_wasm_bg.wasm
 	cp npm/package.json npm/node.js npm/workerd.js npm/browser.js npm/web.js npm/web.cjs npm/actions.js npm/index.d.ts npm/web.d.ts \
 	  npm/README.md LICENSE CHANGELOG.md pkg/
 	node npm/build.mjs
