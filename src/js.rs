@@ -21,7 +21,7 @@ use crate::json::Json;
 use crate::models::{to_json_string, ToJson, WebhookEvent};
 use crate::prelude::*;
 use crate::request::{InstanceUpdate, Request, MAX_SAFE_INTEGER};
-use crate::text::cat;
+use crate::text::{cat, Listed};
 use crate::transport::{js_message, Failure, RawResponse, USER_AGENT};
 use crate::webhook::normalize;
 
@@ -1011,7 +1011,7 @@ fn object_keys(v: &JsValue, what: &str, allowed: &[&str]) -> Result<Vec<String>,
             " has an unknown key \"",
             unknown,
             "\"; the keys are ",
-            allowed.join(", "),
+            Listed(allowed),
             "."
         )));
     }

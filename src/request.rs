@@ -431,7 +431,9 @@ pub(crate) fn http_host(url: &str) -> Result<Host<'_>, &'static str> {
     }
     let (host, port) = match authority.iter().rposition(|&b| b == b':') {
         Some(colon) => {
-            let (h, p) = authority.split_at(colon);
+            // `get`, not `split_at`: no panic path.
+            let h = authority.get(..colon).unwrap_or_default();
+            let p = authority.get(colon..).unwrap_or_default();
             // "[::1]" splits inside the brackets: no port there.
             if h.starts_with(b"[") && !h.ends_with(b"]") {
                 (authority, None)
@@ -450,12 +452,12 @@ pub(crate) fn http_host(url: &str) -> Result<Host<'_>, &'static str> {
         }
     }
     let not_host = "its host is not a host name or address";
-    if let Some(v6) = host.strip_prefix(b"[") {
-        return v6
-            .strip_suffix(b"]")
-            .and_then(ipv6)
-            .map(Host::V6)
-            .ok_or(not_host);
+    // Slice patterns, not `strip_suffix`: no panic path.
+    if let [b'[', rest @ ..] = host {
+        return match rest {
+            [v6 @ .., b']'] => ipv6(v6).map(Host::V6).ok_or(not_host),
+            _ => Err(not_host),
+        };
     }
     let name_ok = host
         .iter()
@@ -481,7 +483,10 @@ fn starts_with_ignore_case(s: &[u8], prefix: &[u8]) -> bool {
 /// WHATWG's IPv4 parser: `None` for a domain name; for a host that ends in a number, the
 /// address, or `Some(None)` when it is none (`1.2.3.256`, `foo.1`).
 fn ipv4(host: &[u8]) -> Option<Option<u32>> {
-    let host = host.strip_suffix(b".").unwrap_or(host);
+    let host = match host {
+        [name @ .., b'.'] => name,
+        _ => host,
+    };
     let last = host.rsplit(|&b| b == b'.').next().unwrap_or_default();
     if last.is_empty() || !(last.iter().all(u8::is_ascii_digit) || ipv4_number(last).is_some()) {
         return None;

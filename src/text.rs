@@ -39,6 +39,20 @@ impl<T: Piece + ?Sized> Piece for &T {
     }
 }
 
+/// Words joined by ", ", as `[..].join(", ")` writes them (without `join`'s panic path).
+pub(crate) struct Listed<'a>(pub &'a [&'a str]);
+
+impl Piece for Listed<'_> {
+    fn add_to(&self, out: &mut String) {
+        for (n, word) in self.0.iter().enumerate() {
+            if n > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(word);
+        }
+    }
+}
+
 /// In decimal, as `{}` writes it.
 macro_rules! unsigned {
     ($($t:ty),*) => {$(
