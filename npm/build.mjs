@@ -211,6 +211,18 @@ for (const file of ["waapi_wasm.js", "actions.js", ...snippets]) {
   writeFileSync(url, code);
 }
 
+// The entries likewise, keeping their names: their comments are in npm/.
+for (const file of ["node.js", "browser.js", "web.js", "workerd.js", "web.cjs"]) {
+  const url = new URL(file, pkg);
+  const { code } = transformSync(readFileSync(url, "utf8"), {
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: "none",
+    banner: `// @generated from npm/${file}, minified by npm/build.mjs`,
+  });
+  writeFileSync(url, code);
+}
+
 // The CommonJS build: browser.js with everything it imports in one file. Platform node only adds
 // the `0 && (module.exports = …)` hint from which Node's ESM loader reads the names; the code uses
 // no Node API, so the file also runs under webpack's or Jest's require.
