@@ -88,7 +88,7 @@ const MODULE = "./waapi_wasm_bg.js";
         if (flags !== 1) {
           if (flags === 2) p = leb(p)[1];
           assert.equal(bytes[p], 0x41, "a data segment's offset is an i32.const");
-          const [offset, after] = leb(p + 1); // an sleb128, read as unsigned: small ones agree
+          const [offset, after] = leb(p + 1); // an sleb128: a non-negative one reads the same as unsigned
           assert.ok(offset >= 1024 && bytes[after] === 0x0b, "no data segment in the lowest KB of memory");
           p = after + 1;
         }
