@@ -40,8 +40,10 @@ impl<T: Piece + ?Sized> Piece for &T {
 }
 
 /// Words joined by ", ", as `[..].join(", ")` writes them (without `join`'s panic path).
+#[cfg(feature = "js")]
 pub(crate) struct Listed<'a>(pub &'a [&'a str]);
 
+#[cfg(feature = "js")]
 impl Piece for Listed<'_> {
     fn add_to(&self, out: &mut String) {
         for (n, word) in self.0.iter().enumerate() {
