@@ -621,10 +621,26 @@ impl WaapiClient {
         )
     }
 
-    #[wasm_bindgen(js_name = getInstance, skip_typescript)]
-    pub fn get_instance(&self, id: JsValue, options: JsValue) -> Promise {
-        let call = instance_id(&id).and_then(Request::get_instance);
-        self.run(call.map(|r| (r, Read::Instance)), &options)
+    /// `getInstance`, `deleteInstance`, `clientStatus`, `qrCode` and `me` (`what` 0 to 4, as
+    /// `npm/actions.js` numbers them): one export for the five, each of which would cost the
+    /// wasm and its glue an export of its own.
+    #[wasm_bindgen(js_name = _instance, skip_typescript)]
+    pub fn instance(&self, what: u8, id: JsValue, options: JsValue) -> Promise {
+        let id = instance_id(&id);
+        let call = match what {
+            0 => id
+                .and_then(Request::get_instance)
+                .map(|r| (r, Read::Instance)),
+            1 => id
+                .and_then(Request::delete_instance)
+                .map(|r| (r, Read::Nothing)),
+            2 => id
+                .and_then(Request::client_status)
+                .map(|r| (r, Read::Status)),
+            3 => id.and_then(Request::qr_code).map(|r| (r, Read::QrCode)),
+            _ => id.and_then(Request::me).map(|r| (r, Read::Me)),
+        };
+        self.run(call, &options)
     }
 
     #[wasm_bindgen(js_name = createInstance, skip_typescript)]
@@ -639,30 +655,6 @@ impl WaapiClient {
             Request::update_instance_with(id, &instance_update(&update)?, allow_private)
         });
         self.run(call.map(|r| (r, Read::Status)), &options)
-    }
-
-    #[wasm_bindgen(js_name = deleteInstance, skip_typescript)]
-    pub fn delete_instance(&self, id: JsValue, options: JsValue) -> Promise {
-        let call = instance_id(&id).and_then(Request::delete_instance);
-        self.run(call.map(|r| (r, Read::Nothing)), &options)
-    }
-
-    #[wasm_bindgen(js_name = clientStatus, skip_typescript)]
-    pub fn client_status(&self, id: JsValue, options: JsValue) -> Promise {
-        let call = instance_id(&id).and_then(Request::client_status);
-        self.run(call.map(|r| (r, Read::Status)), &options)
-    }
-
-    #[wasm_bindgen(js_name = qrCode, skip_typescript)]
-    pub fn qr_code(&self, id: JsValue, options: JsValue) -> Promise {
-        let call = instance_id(&id).and_then(Request::qr_code);
-        self.run(call.map(|r| (r, Read::QrCode)), &options)
-    }
-
-    #[wasm_bindgen(skip_typescript)]
-    pub fn me(&self, id: JsValue, options: JsValue) -> Promise {
-        let call = instance_id(&id).and_then(Request::me);
-        self.run(call.map(|r| (r, Read::Me)), &options)
     }
 
     /// Any action by name, its parameters sent unchecked.

@@ -60,6 +60,7 @@ const NOT_ACTIONS = [
   "__destroy_into_raw",
   "free",
   "_runAction",
+  "_instance",
   "action",
   "listInstances",
   "getInstance",
