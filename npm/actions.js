@@ -71,9 +71,14 @@ const define = (method, run) =>
     configurable: true,
   });
 
-for (const method of "listInstances createInstance updateInstance action".split(" ")) {
+for (const method of "listInstances createInstance updateInstance".split(" ")) {
   define(method, Core.prototype[method]);
 }
+
+// Any action by name, its parameters unchecked: `_runAction` without a place.
+define("action", function (id, name, params, options) {
+  return this._runAction(undefined, name, id, params, options);
+});
 
 // One export of the wasm for the five calls that take an instance id alone (`_instance` in
 // src/js.rs, which numbers them in this order): four exports fewer, 0.2 KB gzip.

@@ -657,25 +657,19 @@ impl WaapiClient {
         self.run(call.map(|r| (r, Read::Status)), &options)
     }
 
-    /// Any action by name, its parameters sent unchecked.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn action(&self, id: JsValue, name: JsValue, params: JsValue, options: JsValue) -> Promise {
-        let call = action_request(&id, &name, &params, None);
-        self.run(call.map(|r| (r, Read::Action)), &options)
-    }
-
-    /// What every generated method (`npm/actions.js`) calls: the parameters are checked
-    /// against the catalogue first, where the action is at `place`.
+    /// What `action` and every generated method (`npm/actions.js`) call: with `place`, the
+    /// action's in the catalogue, the parameters are checked against it first; `action`, any
+    /// action by name, leaves it out and its parameters go unchecked.
     #[wasm_bindgen(js_name = _runAction, skip_typescript)]
     pub fn run_action(
         &self,
-        place: u32,
+        place: Option<u32>,
         name: JsValue,
         id: JsValue,
         params: JsValue,
         options: JsValue,
     ) -> Promise {
-        let call = action_request(&id, &name, &params, Some(place as usize));
+        let call = action_request(&id, &name, &params, place.map(|p| p as usize));
         self.run(call.map(|r| (r, Read::Action)), &options)
     }
 }
