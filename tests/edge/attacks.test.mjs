@@ -117,9 +117,12 @@ test("a null Origin gets no Access-Control-Allow-Origin; big headers; 100 000-de
   const simple = await raw("GET", "/api/v1/instances", { origin: "null" });
   assert.equal(simple.status, 200);
   assert.equal(simple.headers["access-control-allow-origin"], undefined);
-  // workerd takes a 64 KB header and refuses a 1 MB one before the worker runs.
+  // workerd takes a 64 KB header and refuses a 1 MB one before the worker runs: a 431, or, when
+  // it closes the connection while the client is still writing the megabyte, a reset (seen once
+  // in a fresh-clone CI run). Either way the edge answers afterwards (below).
   assert.equal((await raw("GET", "/api/v1/instances/1", { "x-big": "a".repeat(64 * 1024) })).status, 200);
-  assert.equal((await raw("GET", "/api/v1/instances/1", { "x-big": "a".repeat(1024 * 1024) })).status, 431);
+  const big = await raw("GET", "/api/v1/instances/1", { "x-big": "a".repeat(1024 * 1024) }).catch((e) => e);
+  assert.ok(big.status === 431 || ["ECONNRESET", "EPIPE"].includes(big.code), `${big.status ?? big.code}`);
   const deep = await new Promise((resolve, reject) => {
     const { hostname, port } = new URL(edge.url);
     const req = httpRequest({ host: hostname, port, method: "POST", path: "/api/v1/instances/1/client/action/send-message", headers: { authorization: `Bearer ${admin.key}` } }, (res) => {
