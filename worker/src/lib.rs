@@ -52,6 +52,8 @@ thread_local! {
     static LIST_CACHE: RefCell<ListCache> = const { RefCell::new(ListCache::new()) };
     /// The settings parsed from the `env` object they came from; a new `env` parses again.
     static SETTINGS: RefCell<Option<(JsValue, Rc<Settings>)>> = const { RefCell::new(None) };
+    /// What the list's lane sends on every request, made once per settings (see [`Lane`]).
+    static LANE: RefCell<Option<(Rc<Settings>, Rc<Lane>)>> = const { RefCell::new(None) };
     /// Whether the receiver's missing secret was logged (once per isolate is enough).
     static SECRET_WARNED: RefCell<bool> = const { RefCell::new(false) };
 }
@@ -70,6 +72,38 @@ fn settings(env: &JsValue) -> Rc<Settings> {
         }
         *cell.borrow_mut() = Some((env.clone(), settings.clone()));
         settings
+    })
+}
+
+/// The JS strings the list's lane sends on every request, made once per [`Settings`] rather
+/// than written out of wasm memory per request: WaAPI's list URL, the `Authorization` header,
+/// and the header lines of the lane's passed-on answer.
+struct Lane {
+    url: JsValue,
+    authorization: JsValue,
+    passed_headers: JsValue,
+}
+
+fn lane_values(settings: &Rc<Settings>, client: &Client) -> Rc<Lane> {
+    LANE.with(|cell| {
+        if let Some((seen, lane)) = &*cell.borrow() {
+            if Rc::ptr_eq(seen, settings) {
+                return lane.clone();
+            }
+        }
+        let mut passed = Reply::no_content();
+        passed.status = 200;
+        passed
+            .headers
+            .push(("Content-Type", "application/json".to_owned()));
+        passed.headers.extend(lane_headers());
+        let lane = Rc::new(Lane {
+            url: JsValue::from_str(&Upstream::list_instances(None).url(&client.options().base_url)),
+            authorization: JsValue::from_str(&format!("Bearer {}", settings.token)),
+            passed_headers: JsValue::from_str(&header_lines(&passed)),
+        });
+        *cell.borrow_mut() = Some((settings.clone(), lane.clone()));
+        lane
     })
 }
 
@@ -166,9 +200,9 @@ export function events_fetch(env, name, path, body) {
 }
 "#)]
 extern "C" {
-    fn respond(status: u16, body: JsValue, headers: &str) -> Response;
+    fn respond(status: u16, body: JsValue, headers: &JsValue) -> Response;
     fn read_bounded(request: &Request, limit: u32, drain: u32) -> js_sys::Promise;
-    fn first_attempt(url: &str, authorization: &str, ms: u32, max: u32) -> js_sys::Promise;
+    fn first_attempt(url: &JsValue, authorization: &JsValue, ms: u32, max: u32) -> js_sys::Promise;
     #[wasm_bindgen(catch)]
     fn events_fetch(
         env: &JsValue,
@@ -332,8 +366,13 @@ fn lane(request: &Request, env: &JsValue) -> Option<JsValue> {
     if request.method() != "GET" || request.body().is_some() {
         return None;
     }
-    let url = Url::new(&request.url()).ok()?;
-    let path = url.pathname();
+    // The runtime hands the URL serialised (WHATWG): the scheme, "://", the authority, then the
+    // path, the query and no fragment. The lane takes the bare path alone, so it cuts the text
+    // rather than parse it again in a `URL`; a query (a filter), a percent-escape or any other
+    // spelling goes to `handle`, which reads the URL whole (`route` says it is the same list).
+    let href = request.url();
+    let authority = href.find("://")? + 3;
+    let (origin, path) = href.split_at(authority + href.get(authority..)?.find('/')?);
     if path != "/api/v1/instances" {
         return None;
     }
@@ -341,17 +380,10 @@ fn lane(request: &Request, env: &JsValue) -> Option<JsValue> {
     if headers.has("content-length").ok()? {
         return None;
     }
-    if headers
-        .get("origin")
-        .ok()?
-        .is_some_and(|o| o != url.origin())
-    {
+    // Without a user name or password the cut origin is the `URL`'s (such a URL: `handle`).
+    if origin.contains('@') || headers.get("origin").ok()?.is_some_and(|o| o != origin) {
         return None;
     }
-    let filter = match route("GET", &path, &query_of(&url).ok()?) {
-        Ok(Route::List { filter }) => filter,
-        _ => return None,
-    };
     let settings = settings(env);
     let client = settings.client.as_ref().ok()?;
     let authorization = headers.get("authorization").ok()?;
@@ -360,15 +392,16 @@ fn lane(request: &Request, env: &JsValue) -> Option<JsValue> {
     if !permissions.allows(Permission::Read) {
         return None;
     }
+    let lane = lane_values(&settings, client);
     Some(
-        match list_begin(client, &settings.token, filter.as_deref()) {
+        match list_begin(client, &settings.token, None, Some(&lane)) {
             Ok((fill, attempt)) => js_sys::Array::of3(
                 &attempt,
                 &JsValue::from_str(&fill.key),
                 &JsValue::from_f64(fill.generation as f64),
             )
             .into(),
-            Err(answer) => lane_response(answer, &settings).into(),
+            Err(answer) => lane_response(answer, &settings, Some(&lane)).into(),
         },
     )
 }
@@ -385,8 +418,9 @@ pub fn list_end(
 ) -> JsValue {
     let settings = settings(env);
     let Ok(client) = &settings.client else {
-        return lane_response(Answer::Reply(respond::misconfigured()), &settings).into();
+        return lane_response(Answer::Reply(respond::misconfigured()), &settings, None).into();
     };
+    let lane = lane_values(&settings, client);
     let filter = (!key.is_empty()).then_some(key.as_str());
     let fill = Fill {
         request: Upstream::list_instances(filter),
@@ -396,7 +430,7 @@ pub fn list_end(
     let outcome = if failed { Err(outcome) } else { Ok(outcome) };
     match fill.settle(client, &settings.token, outcome) {
         Settled::Done(sent) => {
-            lane_response(fill.answer(client, &settings, sent), &settings).into()
+            lane_response(fill.answer(client, &settings, sent), &settings, Some(&lane)).into()
         }
         Settled::RetryIn(ms) => {
             let env = env.clone();
@@ -406,26 +440,38 @@ pub fn list_end(
                     Ok(client) => fill.retry(client, &settings, ms).await,
                     Err(_) => Answer::Reply(respond::misconfigured()),
                 };
-                Ok(lane_response(answer, &settings).into())
+                Ok(lane_response(answer, &settings, None).into())
             })
             .into()
         }
     }
 }
 
-/// The lane's `Response`, with the headers of every same-origin API answer.
-fn lane_response(answer: Answer, settings: &Settings) -> Response {
-    if let Answer::Reply(reply) = &answer {
-        if reply.status >= 500 {
-            log_error(&format!("GET /api/v1/instances -> {}", reply.status));
-        }
-    }
-    let added = vec![
+/// The headers of every same-origin API answer.
+fn lane_headers() -> Vec<(&'static str, String)> {
+    vec![
         ("Cache-Control", "no-store".to_owned()),
         ("X-Content-Type-Options", "nosniff".to_owned()),
-    ];
-    finish(answer, settings, added)
-        .unwrap_or_else(|_| plain_error(500, "The edge failed to answer."))
+    ]
+}
+
+/// The lane's `Response`, with [`lane_headers`]; WaAPI's list passed on as sent takes the
+/// lane's header lines made once (`lane`), which say the same as [`finish`]'s.
+fn lane_response(answer: Answer, settings: &Settings, lane: Option<&Lane>) -> Response {
+    match (answer, lane) {
+        (Answer::Stream(body, "application/json"), Some(lane)) => {
+            respond(200, body, &lane.passed_headers)
+        }
+        (answer, _) => {
+            if let Answer::Reply(reply) = &answer {
+                if reply.status >= 500 {
+                    log_error(&format!("GET /api/v1/instances -> {}", reply.status));
+                }
+            }
+            finish(answer, settings, lane_headers())
+                .unwrap_or_else(|_| plain_error(500, "The edge failed to answer."))
+        }
+    }
 }
 
 /// `/api/…`: CORS, then the route, the key, the body, the upstream call.
@@ -499,7 +545,7 @@ fn finish(
                 .headers
                 .push(("Content-Type", content_type.to_owned()));
             stream.headers.extend(added);
-            Ok(respond(200, body, &header_lines(&stream)))
+            Ok(respond(200, body, &header_lines(&stream).into()))
         }
     }
 }
@@ -666,7 +712,7 @@ async fn events_stream(
 /// they came when that says the same as re-encoding them would (see
 /// [`respond::passes_as_sent`]), else the list is written anew as before.
 async fn list(client: &Client, settings: &Settings, filter: Option<&str>) -> Answer {
-    let (fill, attempt) = match list_begin(client, &settings.token, filter) {
+    let (fill, attempt) = match list_begin(client, &settings.token, filter, None) {
         Ok(started) => started,
         Err(answer) => return answer,
     };
@@ -682,6 +728,7 @@ fn list_begin(
     client: &Client,
     token: &str,
     filter: Option<&str>,
+    lane: Option<&Lane>,
 ) -> Result<(Fill, js_sys::Promise), Answer> {
     let key = filter.unwrap_or_default().to_owned();
     // Taken before the call: a write that lands meanwhile makes this fill too old to store.
@@ -693,9 +740,21 @@ fn list_begin(
     // `client` is the settings' own, checked once when they were read (`Settings::from_vars`).
     let request = Upstream::list_instances(filter);
     let options = client.options();
+    // The lane's strings are those of the list without a filter.
+    let fresh;
+    let (url, authorization) = match lane.filter(|_| filter.is_none()) {
+        Some(lane) => (&lane.url, &lane.authorization),
+        None => {
+            fresh = (
+                JsValue::from_str(&request.url(&options.base_url)),
+                JsValue::from_str(&format!("Bearer {token}")),
+            );
+            (&fresh.0, &fresh.1)
+        }
+    };
     let attempt = first_attempt(
-        &request.url(&options.base_url),
-        &format!("Bearer {token}"),
+        url,
+        authorization,
         options.timeout_ms,
         options.max_response_bytes,
     );
@@ -1155,7 +1214,7 @@ fn to_response(reply: &Reply) -> Result<Response, JsValue> {
             .clone()
             .map(JsValue::from)
             .unwrap_or(JsValue::NULL),
-        &header_lines(reply),
+        &header_lines(reply).into(),
     ))
 }
 
