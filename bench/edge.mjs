@@ -28,7 +28,7 @@ function capnp(kind, port, vars) {
     kind === "plain"
       ? `(name = "index.js", esModule = embed "plain/index.js")`
       : [
-          `(name = "src/index.js", esModule = embed "edge/src/index.js")`,
+          `(name = "src/index.js", esModule = embed "edge/src/${kind === "loaded" ? "loaded" : "index"}.js")`,
           `(name = "src/events.js", esModule = embed "edge/src/events.js")`,
           `(name = "build/waapi_edge.js", esModule = embed "edge/build/waapi_edge.js")`,
           `(name = "build/waapi_edge_bg.wasm", wasm = embed "edge/build/waapi_edge_bg.wasm")`,
@@ -36,10 +36,10 @@ function capnp(kind, port, vars) {
         ].join(",\n      ");
   const bindings = Object.entries(vars)
     .map(([k, v]) => `(name = ${JSON.stringify(k)}, text = ${JSON.stringify(v)})`)
-    .concat(kind === "edge" && !process.env.NO_DO ? [`(name = "EVENTS", durableObjectNamespace = "InstanceEvents")`] : [])
+    .concat(kind !== "plain" && !process.env.NO_DO ? [`(name = "EVENTS", durableObjectNamespace = "InstanceEvents")`] : [])
     .join(",\n      ");
   // The edge exports its Durable Object class (webhook events); the list route never uses it.
-  const objects = kind === "edge" && !process.env.NO_DO
+  const objects = kind !== "plain" && !process.env.NO_DO
     ? `durableObjectNamespaces = [(className = "InstanceEvents", uniqueKey = "waapi-bench-events", enableSql = true)],
   durableObjectStorage = (inMemory = void),`
     : "";
@@ -65,19 +65,28 @@ const worker :Workerd.Worker = (
 `;
 }
 
-/** Copies the worker sources next to the generated configs (embed paths are relative). */
+/** Copies the worker sources next to the generated configs (embed paths are relative). Kind
+ * `loaded` is the edge's modules (its wasm instantiated by `initSync`, its glue, the Durable
+ * Object class) under the plain worker's `fetch`: what the edge pays at start before its first
+ * request runs any of its code. */
 export function prepare(dir) {
   rmSync(dir, { recursive: true, force: true });
   for (const d of ["plain", "edge/src", "edge/build"]) mkdirSync(`${dir}/${d}`, { recursive: true });
   copyFileSync(`${root}bench/plain-worker/index.js`, `${dir}/plain/index.js`);
   for (const f of ["index.js", "events.js"]) copyFileSync(`${root}worker/src/${f}`, `${dir}/edge/src/${f}`);
+  writeFileSync(`${dir}/edge/src/loaded.js`, `import wasmModule from "../build/waapi_edge_bg.wasm";
+import { initSync } from "../build/waapi_edge.js";
+initSync({ module: wasmModule });
+export { InstanceEvents } from "./events.js";
+${readFileSync(`${root}bench/plain-worker/index.js`, "utf8")}`);
   for (const f of ["waapi_edge.js", "waapi_edge_bg.wasm", ...snippets()]) {
     mkdirSync(dirname(`${dir}/edge/build/${f}`), { recursive: true });
     copyFileSync(`${root}worker/build/${f}`, `${dir}/edge/build/${f}`);
   }
 }
 
-/** Spawns `workerd serve` and resolves once GET /api/v1/instances answers 200; `coldMs` is spawn → that answer. */
+/** Spawns `workerd serve` and resolves once GET /api/v1/instances answers 200; `coldMs` is spawn → that answer,
+ * `coldCpuMs` the CPU time workerd's threads had used by then. */
 export async function startWorkerd(dir, name, kind, vars, key, args = []) {
   const port = await freePort();
   const file = `${dir}/${name}.capnp`;
@@ -106,7 +115,10 @@ export async function startWorkerd(dir, name, kind, vars, key, args = []) {
     try {
       const res = await fetch(`${url}/api/v1/instances`, { headers: { authorization: `Bearer ${key}` } });
       const text = await res.text();
-      if (res.status === 200) return { url, stop, coldMs: performance.now() - t0, body: text, log: () => log, cpuMs: () => cpuMs(child.pid) };
+      if (res.status === 200) {
+        const coldMs = performance.now() - t0;
+        return { url, stop, coldMs, coldCpuMs: threadsCpuMs(child.pid), body: text, log: () => log, cpuMs: () => cpuMs(child.pid) };
+      }
       throw new Error(`workerd (${name}) answered ${res.status}: ${text}`);
     } catch (e) {
       if (!/fetch failed/.test(e.message)) {
@@ -166,6 +178,14 @@ function cpuMs(pid) {
 }
 const TICKS = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
 
+/** CPU time of every thread of the process so far, in ms, to the nanosecond: the first field of
+ * /proc/<pid>/task/<tid>/schedstat. For the cold start, whose few ms clock ticks cannot resolve. */
+function threadsCpuMs(pid) {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+  return ns / 1e6;
+}
+
 function load(url, key, seconds) {
   return new Promise((resolve, reject) => {
     autocannon(
@@ -197,16 +217,21 @@ export async function edgeBench(fake, { quick = false } = {}) {
   };
 
   // Cold start: spawn `workerd serve` → first 200 (includes compiling the worker and, for the
-  // edge, instantiating the wasm, then one upstream call). Alternated, 5 each.
-  const cold = { edge: [], plain: [] };
-  const COLD = quick ? 2 : 5;
+  // edge, instantiating the wasm, then one upstream call), wall and workerd's CPU. Alternated,
+  // 9 each; `loaded` (prepare, above) splits the edge's extra time into its modules' start and
+  // its first request.
+  const cold = { edge: [], plain: [], loaded: [] };
+  const COLD = quick ? 3 : 9;
+  const loaded = { kind: "loaded", vars: kinds.plain.vars };
   for (let i = 0; i < COLD; i++) {
-    for (const k of i % 2 ? ["plain", "edge"] : ["edge", "plain"]) {
-      const w = await startWorkerd(dir, `cold-${k}`, kinds[k].kind, kinds[k].vars, key);
-      cold[k].push(w.coldMs);
+    for (const k of i % 2 ? ["loaded", "plain", "edge"] : ["edge", "plain", "loaded"]) {
+      const { kind, vars } = kinds[k] ?? loaded;
+      const w = await startWorkerd(dir, `cold-${k}`, kind, vars, key);
+      cold[k].push([w.coldMs, w.coldCpuMs]);
       await w.stop();
     }
   }
+  const coldOf = (k, i) => median(cold[k].map((run) => run[i]));
 
   // Throughput and latency: all running; rounds in ABBA order, the extras after each pair.
   const running = {};
@@ -254,7 +279,9 @@ export async function edgeBench(fake, { quick = false } = {}) {
     // throughput ratio it is higher for a faster edge, and far less moved by other load.
     const p99 = summary.edge.p99_ms / Math.max(1, summary.plain.p99_ms);
     const cpu = summary.plain.cpu_us_per_request / summary.edge.cpu_us_per_request;
-    const coldStart = { edge_ms: median(cold.edge), plain_ms: median(cold.plain), runs_each: COLD, wrangler_dev: wrangler };
+    const coldStart = { edge_ms: coldOf("edge", 0), plain_ms: coldOf("plain", 0), loaded_ms: coldOf("loaded", 0),
+      edge_cpu_ms: coldOf("edge", 1), plain_cpu_ms: coldOf("plain", 1), loaded_cpu_ms: coldOf("loaded", 1),
+      runs_each: COLD, wrangler_dev: wrangler };
 
     const rows = [["worker", "req/s", "p50 (ms)", "p99 (ms)", "workerd CPU (µs/request)", "requests"]];
 
@@ -266,9 +293,12 @@ export async function edgeBench(fake, { quick = false } = {}) {
       `4. Edge: GET /api/v1/instances (3 instances) in workerd serve, autocannon 32 connections, ${ROUNDS} × ${SECONDS} s rounds interleaved, medians (extras run after each pair)`,
       rows,
     );
+    const c = coldStart;
     const crow = [["cold start (ms, median of " + COLD + ")", "waapi-wasm edge", "plain JS worker", "ratio"],
-      ["workerd serve: spawn → first 200 (one upstream call)", fixed(coldStart.edge_ms, 0), fixed(coldStart.plain_ms, 0),
-        fixed(coldStart.edge_ms / coldStart.plain_ms)]];
+      ["workerd serve: spawn → first 200 (one upstream call)", fixed(c.edge_ms, 0), fixed(c.plain_ms, 0), fixed(c.edge_ms / c.plain_ms)],
+      ["… workerd's CPU (all threads) by then", fixed(c.edge_cpu_ms, 1), fixed(c.plain_cpu_ms, 1), fixed(c.edge_cpu_ms / c.plain_cpu_ms)],
+      ["… the plain worker with the edge's modules loaded, wall / CPU", `${fixed(c.loaded_ms, 0)} / ${fixed(c.loaded_cpu_ms, 1)}`,
+        "", `${fixed(c.loaded_ms / c.plain_ms)} / ${fixed(c.loaded_cpu_ms / c.plain_cpu_ms)}`]];
     if (wrangler) crow.push(["wrangler dev: spawn → first 401 (build, bundle, proxy; one run)", int(wrangler.edge_ms), int(wrangler.plain_ms),
       fixed(wrangler.edge_ms / wrangler.plain_ms)]);
     table("   Cold start", crow);

@@ -62,6 +62,10 @@ const ratios = {
   edge_cold_start: edge.cold_start.edge_ms / edge.cold_start.plain_ms,
   // The same figure under the issue's name.
   cold_start: edge.cold_start.edge_ms / edge.cold_start.plain_ms,
+  // workerd's CPU (all threads) from spawn to the first 200, edge / plain: the same start,
+  // resolved to the nanosecond; and the plain worker with the edge's modules loaded, / plain.
+  cold_start_cpu: edge.cold_start.edge_cpu_ms / edge.cold_start.plain_cpu_ms,
+  cold_start_modules_loaded: edge.cold_start.loaded_ms / edge.cold_start.plain_ms,
   edge_p99: edge.p99_ratio,
   // workerd's CPU time per request, plain / edge (higher is better, like the throughput ratio);
   // far less moved by other load on the machine than req/s.
@@ -108,7 +112,7 @@ const why = {
   "edge p99 latency":
     "the same costs as the throughput: with 32 connections on 2 shared cores, p99 is queueing behind the slower per-request work",
   "edge cold start":
-    "the edge compiles its wasm as it first runs it: the first request's lazy compilation of the functions it touches takes ~6 ms in Node on this machine (compiling all of the edge's wasm eagerly takes ~22 ms), on top of loading the modules (~4.5 ms in workerd); the Durable Object namespace made no measurable difference (tried without it); closing it: less wasm code on the list's path",
+    `the plain worker with the edge's modules loaded (its wasm instantiated, its glue, the Durable Object class) and nothing run is already at ${fixed(ratios.cold_start_modules_loaded)} (CPU ${fixed(edge.cold_start.loaded_cpu_ms / edge.cold_start.plain_cpu_ms)}×; a plain worker with an empty wasm module starts within the noise of the plain one); the rest is the first request, whose lazy compilation of the ~200 wasm functions it touches takes ~3–5 ms in Node on this machine (compiling all of the edge's wasm eagerly costs more at load than it saves); closing it: less wasm code on the list's path`,
 };
 why["decode, 10 instances"] = why["decode, 10 000 instances"];
 why["decode, 1 000 instances"] = why["decode, 10 000 instances"];
