@@ -99,12 +99,17 @@ fn lane_values(settings: &Rc<Settings>, client: &Client) -> Rc<Lane> {
         passed.headers.extend(lane_headers());
         let lane = Rc::new(Lane {
             url: JsValue::from_str(&Upstream::list_instances(None).url(&client.options().base_url)),
-            authorization: JsValue::from_str(&format!("Bearer {}", settings.token)),
+            authorization: authorization(&settings.token),
             passed_headers: JsValue::from_str(&header_lines(&passed)),
         });
         *cell.borrow_mut() = Some((settings.clone(), lane.clone()));
         lane
     })
+}
+
+/// The `Authorization` header of WaAPI calls, as a JS string.
+fn authorization(token: &str) -> JsValue {
+    JsValue::from_str(&format!("Bearer {token}"))
 }
 
 // A response in one call: the status, the body and the headers (name and value on alternate
@@ -353,9 +358,9 @@ fn var(env: &JsValue, name: &str) -> Option<String> {
 
 /// The instance list on a lane without the async machinery of [`handle`] (its promise hops and
 /// closures cost more than the list's own work): `src/index.js` asks here first. `undefined`
-/// for anything but a `GET /api/v1/instances` with no body, same-origin or without `Origin`,
-/// by a key that may read, on an edge whose settings work: [`handle`] then answers it as
-/// always. Otherwise the answer (a cached list), or `[attempt, key, generation]`: the first
+/// for anything but a `GET /api/v1/instances` with no query and no body, same-origin or
+/// without `Origin`, by a key that may read, on an edge whose settings work: [`handle`] then
+/// answers it as always. Otherwise the answer (a cached list), or `[attempt, key, generation]`: the first
 /// attempt's promise, whose outcome `src/index.js` hands to [`list_end`] with the other two.
 #[wasm_bindgen]
 pub fn list_start(request: &Request, env: &JsValue) -> JsValue {
@@ -753,7 +758,7 @@ fn list_begin(
         None => {
             fresh = (
                 JsValue::from_str(&request.url(&options.base_url)),
-                JsValue::from_str(&format!("Bearer {token}")),
+                authorization(token),
             );
             (&fresh.0, &fresh.1)
         }
