@@ -221,7 +221,8 @@ test-e2e-inbox: www worker setup-apt
 ## ---- benchmark ----
 
 # waapi-wasm against plain JS: size, call overhead and decode in Node, the edge in workerd, wasm
-# memory; prints tables and writes bench/results.json (see bench/README.md). About 2 minutes.
+# memory; prints tables and writes bench/results.json (see bench/README.md). About 4–5 minutes
+# on 2 cores.
 bench: pkg worker www
 	cargo build -q --release -p fake-waapi
 	node bench/run.mjs
