@@ -91,16 +91,10 @@ fn lane_values(settings: &Rc<Settings>, client: &Client) -> Rc<Lane> {
                 return lane.clone();
             }
         }
-        let mut passed = Reply::no_content();
-        passed.status = 200;
-        passed
-            .headers
-            .push(("Content-Type", "application/json".to_owned()));
-        passed.headers.extend(lane_headers());
         let lane = Rc::new(Lane {
             url: JsValue::from_str(&Upstream::list_instances(None).url(&client.options().base_url)),
             authorization: authorization(&settings.token),
-            passed_headers: JsValue::from_str(&header_lines(&passed)),
+            passed_headers: passed_header_lines("application/json", lane_headers()).into(),
         });
         *cell.borrow_mut() = Some((settings.clone(), lane.clone()));
         lane
@@ -360,8 +354,9 @@ fn var(env: &JsValue, name: &str) -> Option<String> {
 /// closures cost more than the list's own work): `src/index.js` asks here first. `undefined`
 /// for anything but a `GET /api/v1/instances` with no query and no body, same-origin or
 /// without `Origin`, by a key that may read, on an edge whose settings work: [`handle`] then
-/// answers it as always. Otherwise the answer (a cached list), or `[attempt, key, generation]`: the first
-/// attempt's promise, whose outcome `src/index.js` hands to [`list_end`] with the other two.
+/// answers it as always. Otherwise the answer (a cached list), or `[attempt, key,
+/// generation]`: the first attempt's promise, whose outcome `src/index.js` hands to
+/// [`list_end`] with the other two.
 #[wasm_bindgen]
 pub fn list_start(request: &Request, env: &JsValue) -> JsValue {
     lane(request, env).unwrap_or(JsValue::UNDEFINED)
@@ -467,7 +462,7 @@ fn lane_headers() -> Vec<(&'static str, String)> {
 }
 
 /// The lane's `Response`, with [`lane_headers`]; WaAPI's list passed on as sent takes the
-/// lane's header lines made once (`lane`), which say the same as [`finish`]'s.
+/// lane's header lines made once (`lane`), the same [`passed_header_lines`] as [`finish`]'s.
 fn lane_response(answer: Answer, settings: &Settings, lane: Option<&Lane>) -> Response {
     match (answer, lane) {
         (Answer::Stream(body, "application/json"), Some(lane)) => {
@@ -549,16 +544,23 @@ fn finish(
             }
             to_response(&reply)
         }
-        Answer::Stream(body, content_type) => {
-            let mut stream = Reply::no_content();
-            stream.status = 200;
-            stream
-                .headers
-                .push(("Content-Type", content_type.to_owned()));
-            stream.headers.extend(added);
-            Ok(respond(200, body, &header_lines(&stream).into()))
-        }
+        Answer::Stream(body, content_type) => Ok(respond(
+            200,
+            body,
+            &passed_header_lines(content_type, added).into(),
+        )),
     }
+}
+
+/// The header lines of a body passed on as it flows: its content type, then `added`.
+fn passed_header_lines(content_type: &str, added: Vec<(&'static str, String)>) -> String {
+    let mut passed = Reply::no_content();
+    passed.status = 200;
+    passed
+        .headers
+        .push(("Content-Type", content_type.to_owned()));
+    passed.headers.extend(added);
+    header_lines(&passed)
 }
 
 async fn serve(
